@@ -1,0 +1,636 @@
+/* Engine: lazily opened workers, the session registry, the query log and query execution.
+ * A query holds its session (one request at a time per DuckDB connection) and one worker slot
+ * from begin to end; everything it takes is given back in engine_query_end. */
+#include "engine/engine.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/query_log.h"
+#include "engine/session_registry.h"
+#include "engine/sqlstate.h"
+#include "engine/statement_guard.h"
+#include "engine/worker.h"
+#include "util/buf.h"
+#include "util/log.h"
+#include "util/tz.h"
+
+struct eng_session {
+	struct engine *e;
+	struct worker *w;
+	duckdb_connection conn;
+	struct sess_entry *entry;
+	char timezone[128];
+	bool timezone_stale;
+	bool broken;
+};
+
+struct engine {
+	const struct config *cfg;
+	struct worker workers[COMPUTE_SIZES];
+	pthread_mutex_t open_mu;
+	struct sess_registry *sessions;
+	struct qlog *log;
+	atomic_bool draining;
+	atomic_int active;
+	pthread_t reaper;
+	pthread_mutex_t reaper_mu;
+	pthread_cond_t reaper_cv;
+	bool stop;
+};
+
+struct eng_query {
+	struct eng_session *s;
+	const char *sql; /* the caller's, alive until engine_query_end */
+	struct qlog_entry *log;
+	duckdb_result result;
+	bool has_result;
+	idx_t ncols;
+	duckdb_logical_type *types;
+	bool ended;
+};
+
+static void set_error(struct eng_error *err, enum eng_status st, const char *msg)
+{
+	if (!err)
+		return;
+	err->status = st;
+	snprintf(err->message, sizeof(err->message), "%s", msg ? msg : "unknown error");
+	const char *state = st == ENG_OVERLOADED ? "53300" : st == ENG_SHUTTING_DOWN ? "57P01" : sqlstate_for_message(msg);
+	memcpy(err->sqlstate, state, 6);
+}
+
+static void session_destroy(void *payload)
+{
+	struct eng_session *s = payload;
+	if (!s)
+		return;
+	duckdb_disconnect(&s->conn);
+	free(s);
+}
+
+static void *reaper_main(void *arg)
+{
+	struct engine *e = arg;
+	pthread_mutex_lock(&e->reaper_mu);
+	while (!e->stop) {
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_sec += 1;
+		pthread_cond_timedwait(&e->reaper_cv, &e->reaper_mu, &ts);
+		if (e->stop)
+			break;
+		pthread_mutex_unlock(&e->reaper_mu);
+		void *expired[64];
+		size_t n;
+		do {
+			n = sess_registry_expire(e->sessions, sess_now_ms(), expired, 64);
+			for (size_t i = 0; i < n; i++)
+				session_destroy(expired[i]);
+			if (n)
+				log_debug("sessions expired", "count=%zu", n);
+		} while (n == 64);
+		pthread_mutex_lock(&e->reaper_mu);
+	}
+	pthread_mutex_unlock(&e->reaper_mu);
+	return NULL;
+}
+
+struct engine *engine_open(const struct config *cfg, struct eng_error *err)
+{
+	struct engine *e = calloc(1, sizeof(*e));
+	if (!e) {
+		set_error(err, ENG_INTERNAL, "out of memory");
+		return NULL;
+	}
+	e->cfg = cfg;
+	e->sessions = sess_registry_new((size_t)cfg->max_sessions, (int64_t)cfg->session_idle_seconds * 1000);
+	e->log = qlog_new((size_t)cfg->query_log_size);
+	if (!e->sessions || !e->log) {
+		sess_registry_free(e->sessions, NULL);
+		qlog_free(e->log);
+		free(e);
+		set_error(err, ENG_INTERNAL, "out of memory");
+		return NULL;
+	}
+	pthread_mutex_init(&e->open_mu, NULL);
+	pthread_mutex_init(&e->reaper_mu, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&e->reaper_cv, &ca);
+	pthread_condattr_destroy(&ca);
+	/* The default worker starts now so a broken setup fails at start, not on the first query. */
+	char msg[512] = "";
+	if (worker_open(&e->workers[cfg->default_compute_size], cfg->default_compute_size, cfg, msg, sizeof(msg)) < 0 ||
+	    pthread_create(&e->reaper, NULL, reaper_main, e) != 0) {
+		worker_close(&e->workers[cfg->default_compute_size]);
+		set_error(err, ENG_INTERNAL, msg[0] ? msg : "cannot start the session reaper");
+		sess_registry_free(e->sessions, NULL);
+		qlog_free(e->log);
+		free(e);
+		return NULL;
+	}
+	return e;
+}
+
+void engine_drain(struct engine *e, int grace_ms)
+{
+	atomic_store(&e->draining, true);
+	for (int waited = 0; atomic_load(&e->active) > 0 && waited < grace_ms; waited += 20)
+		usleep(20000);
+	if (atomic_load(&e->active) > 0) {
+		int n = qlog_interrupt_all(e->log);
+		log_warn("interrupting queries still running at shutdown", "count=%d", n);
+		for (int waited = 0; atomic_load(&e->active) > 0 && waited < 5000; waited += 20)
+			usleep(20000);
+	}
+}
+
+void engine_close(struct engine *e)
+{
+	if (!e)
+		return;
+	pthread_mutex_lock(&e->reaper_mu);
+	e->stop = true;
+	pthread_cond_signal(&e->reaper_cv);
+	pthread_mutex_unlock(&e->reaper_mu);
+	pthread_join(e->reaper, NULL);
+	sess_registry_free(e->sessions, session_destroy);
+	qlog_free(e->log);
+	for (int i = 0; i < COMPUTE_SIZES; i++)
+		worker_close(&e->workers[i]);
+	pthread_mutex_destroy(&e->open_mu);
+	pthread_mutex_destroy(&e->reaper_mu);
+	pthread_cond_destroy(&e->reaper_cv);
+	tz_cache_clear();
+	free(e);
+}
+
+static struct worker *worker_for(struct engine *e, int size, struct eng_error *err)
+{
+	struct worker *w = &e->workers[size];
+	pthread_mutex_lock(&e->open_mu);
+	if (!w->open) {
+		char msg[512] = "";
+		if (worker_open(w, size, e->cfg, msg, sizeof(msg)) < 0) {
+			pthread_mutex_unlock(&e->open_mu);
+			log_error("worker failed to start", "size=%s error=\"%s\"", compute_size_names[size], msg);
+			set_error(err, ENG_INTERNAL, msg);
+			return NULL;
+		}
+		log_info("worker started", "worker=%s", w->slug);
+	}
+	pthread_mutex_unlock(&e->open_mu);
+	return w;
+}
+
+static int exec_simple(duckdb_connection c, const char *sql, struct eng_error *err)
+{
+	duckdb_result r;
+	int rc = 0;
+	if (duckdb_query(c, sql, &r) == DuckDBError) {
+		set_error(err, ENG_INVALID, duckdb_result_error(&r));
+		rc = -1;
+	}
+	duckdb_destroy_result(&r);
+	return rc;
+}
+
+int engine_session_acquire(struct engine *e, const char *session_id, int size, const char *user,
+                           struct eng_session **out, struct eng_error *err)
+{
+	if (atomic_load(&e->draining)) {
+		set_error(err, ENG_SHUTTING_DOWN, "the server is shutting down");
+		return -1;
+	}
+	if (session_id) {
+		struct sess_entry *entry;
+		int rc = sess_registry_acquire(e->sessions, session_id, user, e->cfg->queue_timeout_ms, &entry);
+		if (rc == SESS_NOT_FOUND) {
+			set_error(err, ENG_NOT_FOUND, "session not found");
+			return -1;
+		}
+		if (rc != SESS_OK) {
+			set_error(err, ENG_OVERLOADED, "the session is busy with another request");
+			return -1;
+		}
+		struct eng_session *s = entry->payload;
+		s->entry = entry;
+		*out = s;
+		return 0;
+	}
+	struct worker *w = worker_for(e, size < 0 ? e->cfg->default_compute_size : size, err);
+	if (!w)
+		return -1;
+	struct eng_session *s = calloc(1, sizeof(*s));
+	if (!s) {
+		set_error(err, ENG_INTERNAL, "out of memory");
+		return -1;
+	}
+	s->e = e;
+	s->w = w;
+	if (duckdb_connect(w->db, &s->conn) == DuckDBError) {
+		free(s);
+		set_error(err, ENG_INTERNAL, "cannot open a DuckDB connection");
+		return -1;
+	}
+	/* Sessions start in UTC whatever the host's zone: results must not depend on the machine. */
+	if (exec_simple(s->conn, "SET TimeZone = 'UTC'", err) < 0) {
+		session_destroy(s);
+		return -1;
+	}
+	snprintf(s->timezone, sizeof(s->timezone), "UTC");
+	void *evicted = NULL;
+	int rc = sess_registry_insert(e->sessions, user, s, &s->entry, &evicted);
+	session_destroy(evicted);
+	if (rc != SESS_OK) {
+		session_destroy(s);
+		set_error(err, rc == SESS_FULL ? ENG_OVERLOADED : ENG_INTERNAL,
+		          rc == SESS_FULL ? "too many open sessions" : "out of memory");
+		return -1;
+	}
+	*out = s;
+	return 0;
+}
+
+void engine_session_release(struct eng_session *s)
+{
+	if (s->broken)
+		session_destroy(sess_registry_remove(s->e->sessions, s->entry));
+	else
+		sess_registry_release(s->e->sessions, s->entry);
+}
+
+const char *engine_session_id(const struct eng_session *s) { return s->entry->id; }
+const char *engine_session_worker_slug(const struct eng_session *s) { return s->w->slug; }
+duckdb_connection engine_session_connection(struct eng_session *s) { return s->conn; }
+
+static void quote_into(buf *b, const char *s, char q)
+{
+	buf_putc(b, q);
+	for (; *s; s++) {
+		if (*s == q)
+			buf_putc(b, q);
+		buf_putc(b, *s);
+	}
+	buf_putc(b, q);
+}
+
+int engine_session_apply(struct eng_session *s, const struct eng_settings *set, struct eng_error *err)
+{
+	buf sql;
+	buf_init(&sql);
+	int rc = 0;
+	if (set->catalog || set->schema) {
+		buf_puts(&sql, "USE ");
+		if (set->catalog)
+			quote_into(&sql, set->catalog, '"');
+		if (set->catalog && set->schema)
+			buf_putc(&sql, '.');
+		if (set->schema)
+			quote_into(&sql, set->schema, '"');
+		buf_putc(&sql, ';');
+	}
+	if (set->timezone) {
+		buf_puts(&sql, "SET TimeZone = ");
+		quote_into(&sql, set->timezone, '\'');
+		buf_putc(&sql, ';');
+	}
+	if (sql.len) {
+		buf_putc(&sql, '\0');
+		if (buf_failed(&sql)) {
+			set_error(err, ENG_INTERNAL, "out of memory");
+			rc = -1;
+		} else {
+			rc = exec_simple(s->conn, sql.data, err);
+		}
+		if (set->timezone)
+			s->timezone_stale = true;
+	}
+	buf_free(&sql);
+	return rc;
+}
+
+static bool setting_is_global(const void *ctx, const char *name) { return worker_setting_is_global(ctx, name); }
+
+int engine_query_begin(struct eng_session *s, const struct eng_query_opts *o, struct eng_query **out,
+                       struct eng_error *err)
+{
+	struct engine *e = s->e;
+	char id[UUID_STR_LEN + 1];
+	if (o->query_id)
+		memcpy(id, o->query_id, sizeof(id));
+	else
+		uuid_v4(id);
+	struct eng_query *q = calloc(1, sizeof(*q));
+	if (!q) {
+		set_error(err, ENG_INTERNAL, "out of memory");
+		return -1;
+	}
+	q->s = s;
+	q->sql = o->sql;
+	q->log = qlog_start(e->log, id, s->entry->id, o->user, o->sql, o->client_interface, o->user_agent,
+	                    o->requested_by, o->visible, s->conn);
+	if (!q->log) {
+		free(q);
+		set_error(err, ENG_INTERNAL, "out of memory");
+		return -1;
+	}
+	atomic_fetch_add(&e->active, 1);
+	if (atomic_load(&e->draining)) {
+		set_error(err, ENG_SHUTTING_DOWN, "the server is shutting down");
+		goto fail;
+	}
+	if (worker_slot_acquire(s->w, e->cfg->queue_timeout_ms) < 0) {
+		set_error(err, ENG_OVERLOADED, "the worker is overloaded: too many queries waiting");
+		goto fail;
+	}
+	*out = q;
+	return 0;
+fail:
+	qlog_finish(e->log, q->log, err->message, 0);
+	atomic_fetch_sub(&e->active, 1);
+	free(q);
+	return -1;
+}
+
+const char *engine_query_id(const struct eng_query *q) { return q->log->id; }
+
+static int refresh_timezone(struct eng_session *s)
+{
+	duckdb_result r;
+	if (duckdb_query(s->conn, "SELECT current_setting('TimeZone')", &r) == DuckDBError) {
+		duckdb_destroy_result(&r);
+		return -1;
+	}
+	char *tz = duckdb_value_varchar(&r, 0, 0);
+	snprintf(s->timezone, sizeof(s->timezone), "%s", tz ? tz : "UTC");
+	duckdb_free(tz);
+	duckdb_destroy_result(&r);
+	s->timezone_stale = false;
+	return 0;
+}
+
+static bool cancelled(struct eng_query *q) { return qlog_cancelled(q->s->e->log, q->log); }
+
+static void fail_with(struct eng_error *err, const char *msg, struct eng_query *q)
+{
+	/* An interrupt caused by a cancel reads as DuckDB's own message whatever DuckDB said. */
+	if (q && cancelled(q) && (!msg || !*msg))
+		msg = "INTERRUPT Error: Interrupted!";
+	set_error(err, ENG_OK, msg && *msg ? msg : "Unknown Error: statement failed");
+	err->status = ENG_OK;
+}
+
+int engine_query_execute(struct eng_query *q, struct eng_error *err)
+{
+	struct eng_session *s = q->s;
+	duckdb_extracted_statements stmts = NULL;
+	duckdb_prepared_statement prep = NULL;
+	duckdb_pending_result pending = NULL;
+	int rc = -1;
+	idx_t n = duckdb_extract_statements(s->conn, q->sql, &stmts);
+	if (n == 0) {
+		const char *msg = duckdb_extract_statements_error(stmts);
+		fail_with(err, msg ? msg : "Parser Error: no statement to execute", q);
+		goto done;
+	}
+	bool guard_checked = false;
+	for (idx_t i = 0; i < n; i++) {
+		if (cancelled(q)) {
+			fail_with(err, "INTERRUPT Error: Interrupted!", q);
+			goto done;
+		}
+		if (duckdb_prepare_extracted_statement(s->conn, stmts, i, &prep) == DuckDBError) {
+			fail_with(err, duckdb_prepare_error(prep), q);
+			goto done;
+		}
+		duckdb_statement_type type = duckdb_prepared_statement_type(prep);
+		if (type == DUCKDB_STATEMENT_TYPE_SET) {
+			char msg[512];
+			if (!guard_checked &&
+			    guard_check_sql(q->sql, strlen(q->sql), setting_is_global, s->w, msg, sizeof(msg)) < 0) {
+				fail_with(err, msg, q);
+				goto done;
+			}
+			guard_checked = true;
+			s->timezone_stale = true;
+		}
+		if (i + 1 < n) {
+			duckdb_result r;
+			bool failed = duckdb_execute_prepared(prep, &r) == DuckDBError;
+			if (failed)
+				fail_with(err, duckdb_result_error(&r), q);
+			duckdb_destroy_result(&r);
+			duckdb_destroy_prepare(&prep);
+			if (failed)
+				goto done;
+			continue;
+		}
+		if (s->timezone_stale && refresh_timezone(s) < 0) {
+			fail_with(err, "Internal Error: cannot read the session time zone", q);
+			goto done;
+		}
+		if (duckdb_pending_prepared_streaming(prep, &pending) == DuckDBError) {
+			fail_with(err, duckdb_pending_error(pending), q);
+			goto done;
+		}
+		if (duckdb_execute_pending(pending, &q->result) == DuckDBError) {
+			fail_with(err, duckdb_result_error(&q->result), q);
+			duckdb_destroy_result(&q->result);
+			goto done;
+		}
+		q->has_result = true;
+	}
+	q->ncols = duckdb_column_count(&q->result);
+	q->types = calloc(q->ncols ? q->ncols : 1, sizeof(*q->types));
+	if (!q->types) {
+		set_error(err, ENG_INTERNAL, "out of memory");
+		goto done;
+	}
+	for (idx_t c = 0; c < q->ncols; c++)
+		q->types[c] = duckdb_column_logical_type(&q->result, c);
+	rc = 0;
+done:
+	if (pending)
+		duckdb_destroy_pending(&pending);
+	if (prep)
+		duckdb_destroy_prepare(&prep);
+	duckdb_destroy_extracted(&stmts);
+	return rc;
+}
+
+idx_t engine_query_column_count(struct eng_query *q) { return q->ncols; }
+const char *engine_query_column_name(struct eng_query *q, idx_t col) { return duckdb_column_name(&q->result, col); }
+duckdb_logical_type engine_query_column_type(struct eng_query *q, idx_t col) { return q->types[col]; }
+const char *engine_query_timezone(const struct eng_query *q) { return q->s->timezone; }
+
+duckdb_data_chunk engine_query_fetch(struct eng_query *q, struct eng_error *err)
+{
+	if (!q->has_result)
+		return NULL;
+	if (cancelled(q)) {
+		fail_with(err, "INTERRUPT Error: Interrupted!", q);
+		return NULL;
+	}
+	duckdb_data_chunk chunk = duckdb_fetch_chunk(q->result);
+	if (!chunk) {
+		const char *msg = duckdb_result_error(&q->result);
+		if ((msg && *msg) || cancelled(q))
+			fail_with(err, msg, q);
+		else
+			err->message[0] = '\0';
+	}
+	return chunk;
+}
+
+void engine_query_add_rows(struct eng_query *q, uint64_t rows) { qlog_add_rows(q->s->e->log, q->log, rows); }
+
+void engine_query_interrupt(struct eng_query *q) { qlog_interrupt_entry(q->s->e->log, q->log); }
+
+void engine_query_end(struct eng_query *q, const char *error)
+{
+	struct engine *e = q->s->e;
+	/* The log forgets the connection before anything else can close it. */
+	qlog_finish(e->log, q->log, error, 0);
+	if (q->has_result)
+		duckdb_destroy_result(&q->result);
+	for (idx_t c = 0; q->types && c < q->ncols; c++)
+		duckdb_destroy_logical_type(&q->types[c]);
+	free(q->types);
+	worker_slot_release(q->s->w);
+	atomic_fetch_sub(&e->active, 1);
+	free(q);
+}
+
+int engine_cancel(struct engine *e, const char *query_id, const char *session_id, const char *user,
+                  bool *was_cancelled, char *message, size_t message_len)
+{
+	struct sess_entry *probe;
+	*was_cancelled = false;
+	/* The session must exist for this user; a zero timeout never waits on a busy one. */
+	int rc = sess_registry_acquire(e->sessions, session_id, user, 0, &probe);
+	if (rc == SESS_NOT_FOUND) {
+		snprintf(message, message_len, "session %s not found", session_id);
+		return ENG_NOT_FOUND;
+	}
+	if (rc == SESS_OK)
+		sess_registry_release(e->sessions, probe);
+	bool running = false;
+	if (qlog_interrupt(e->log, query_id, session_id, user, &running) < 0)
+		snprintf(message, message_len, "query %s is not known in session %s", query_id, session_id);
+	else if (!running)
+		snprintf(message, message_len, "query %s is not running", query_id);
+	else
+		snprintf(message, message_len, "query %s cancelled", query_id);
+	*was_cancelled = running;
+	return ENG_OK;
+}
+
+int engine_query_log_json(struct engine *e, const char *query_id, const char *user, struct buf *out)
+{
+	return qlog_json(e->log, query_id, user, out) < 0 ? ENG_NOT_FOUND : ENG_OK;
+}
+
+int engine_validate(struct eng_session *s, const char *sql, bool *valid, struct eng_error *err)
+{
+	duckdb_extracted_statements stmts = NULL;
+	*valid = false;
+	idx_t n = duckdb_extract_statements(s->conn, sql, &stmts);
+	if (n == 0) {
+		const char *msg = duckdb_extract_statements_error(stmts);
+		fail_with(err, msg ? msg : "Parser Error: no statement to execute", NULL);
+		duckdb_destroy_extracted(&stmts);
+		return 0;
+	}
+	*valid = true;
+	for (idx_t i = 0; i < n && *valid; i++) {
+		duckdb_prepared_statement prep = NULL;
+		if (duckdb_prepare_extracted_statement(s->conn, stmts, i, &prep) == DuckDBError) {
+			fail_with(err, duckdb_prepare_error(prep), NULL);
+			*valid = false;
+		}
+		duckdb_destroy_prepare(&prep);
+	}
+	duckdb_destroy_extracted(&stmts);
+	return 0;
+}
+
+static char *dup_value(duckdb_result *r, idx_t col, idx_t row)
+{
+	if (col >= duckdb_column_count(r) || duckdb_value_is_null(r, col, row))
+		return NULL;
+	char *v = duckdb_value_varchar(r, col, row);
+	char *out = v ? strdup(v) : NULL;
+	duckdb_free(v);
+	return out;
+}
+
+int engine_autocomplete(struct eng_session *s, const char *sql, int max, struct eng_suggestion **out, size_t *n,
+                        struct eng_error *err)
+{
+	duckdb_prepared_statement prep = NULL;
+	duckdb_result r;
+	*out = NULL;
+	*n = 0;
+	if (duckdb_prepare(s->conn, "SELECT * FROM sql_auto_complete(?) LIMIT ?", &prep) == DuckDBError) {
+		set_error(err, ENG_INTERNAL, duckdb_prepare_error(prep));
+		duckdb_destroy_prepare(&prep);
+		return -1;
+	}
+	duckdb_bind_varchar(prep, 1, sql);
+	duckdb_bind_int64(prep, 2, max);
+	if (duckdb_execute_prepared(prep, &r) == DuckDBError) {
+		set_error(err, ENG_INVALID, duckdb_result_error(&r));
+		duckdb_destroy_result(&r);
+		duckdb_destroy_prepare(&prep);
+		return -1;
+	}
+	duckdb_destroy_prepare(&prep);
+	idx_t rows = duckdb_row_count(&r);
+	idx_t cols = duckdb_column_count(&r);
+	int col_text = -1, col_start = -1, col_type = -1, col_score = -1, col_extra = -1;
+	for (idx_t c = 0; c < cols; c++) {
+		const char *name = duckdb_column_name(&r, c);
+		if (!strcmp(name, "suggestion")) col_text = (int)c;
+		else if (!strcmp(name, "suggestion_start")) col_start = (int)c;
+		else if (!strcmp(name, "suggestion_type")) col_type = (int)c;
+		else if (!strcmp(name, "suggestion_score")) col_score = (int)c;
+		else if (!strcmp(name, "extra_char")) col_extra = (int)c;
+	}
+	struct eng_suggestion *sugg = calloc(rows ? rows : 1, sizeof(*sugg));
+	if (!sugg || col_text < 0) {
+		free(sugg);
+		duckdb_destroy_result(&r);
+		set_error(err, ENG_INTERNAL, sugg ? "autocomplete returned no suggestion column" : "out of memory");
+		return -1;
+	}
+	for (idx_t i = 0; i < rows; i++) {
+		sugg[i].text = dup_value(&r, (idx_t)col_text, i);
+		sugg[i].start = col_start >= 0 ? duckdb_value_int64(&r, (idx_t)col_start, i) : 0;
+		sugg[i].type = col_type >= 0 ? dup_value(&r, (idx_t)col_type, i) : NULL;
+		sugg[i].score = col_score >= 0 ? duckdb_value_double(&r, (idx_t)col_score, i) : 0;
+		sugg[i].extra_char = col_extra >= 0 ? dup_value(&r, (idx_t)col_extra, i) : NULL;
+	}
+	duckdb_destroy_result(&r);
+	*out = sugg;
+	*n = rows;
+	return 0;
+}
+
+void engine_suggestions_free(struct eng_suggestion *sugg, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(sugg[i].text);
+		free(sugg[i].type);
+		free(sugg[i].extra_char);
+	}
+	free(sugg);
+}

@@ -1,0 +1,119 @@
+/* The engine: DuckDB workers (one instance per compute size), sessions on them, the query log and
+ * query execution with streamed results. It knows nothing of HTTP, PostgreSQL or Flight; front-ends
+ * ask it for a session, start a query, pull chunks and encode them in their own protocol. */
+#ifndef LAKEHOUSE_ENGINE_ENGINE_H
+#define LAKEHOUSE_ENGINE_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "duckdb.h"
+#include "server/config.h"
+#include "util/uuid.h"
+
+struct engine;
+struct eng_session;
+struct eng_query;
+
+/* Why an engine call failed, for the front-end to map onto its protocol. */
+enum eng_status {
+	ENG_OK = 0,
+	ENG_NOT_FOUND,  /* no such session or query (for this user) */
+	ENG_OVERLOADED, /* no worker slot or session could be had in time */
+	ENG_INVALID,    /* a request value the engine cannot use (e.g. unknown time zone) */
+	ENG_INTERNAL,   /* DuckDB or the system failed */
+	ENG_SHUTTING_DOWN,
+};
+
+struct eng_error {
+	enum eng_status status;
+	char sqlstate[6];
+	char message[1024];
+};
+
+struct engine *engine_open(const struct config *cfg, struct eng_error *err);
+/* Interrupts running queries, closes sessions and workers. */
+void engine_close(struct engine *e);
+/* Stops new queries; returns once running ones finish or grace_ms passes, then interrupts them. */
+void engine_drain(struct engine *e, int grace_ms);
+
+/* Session settings a request may carry; NULL fields leave the session as it is. */
+struct eng_settings {
+	const char *catalog;
+	const char *schema;
+	const char *timezone;
+};
+
+/* Finds session_id (owned by user) or, when session_id is NULL, opens a new session on the worker
+ * of compute size `size` (-1: the default). The session is held for this caller until released;
+ * a second caller waits for it. */
+int engine_session_acquire(struct engine *e, const char *session_id, int size, const char *user,
+                           struct eng_session **out, struct eng_error *err);
+void engine_session_release(struct eng_session *s);
+const char *engine_session_id(const struct eng_session *s);
+const char *engine_session_worker_slug(const struct eng_session *s);
+duckdb_connection engine_session_connection(struct eng_session *s);
+/* Applies catalog/schema/timezone; they persist for later requests of the session. */
+int engine_session_apply(struct eng_session *s, const struct eng_settings *set, struct eng_error *err);
+
+struct eng_query_opts {
+	const char *sql;
+	const char *query_id;  /* caller-chosen UUID or NULL for a fresh one */
+	const char *user;
+	const char *client_interface; /* "HttpQuery", "Postgres", ... */
+	const char *user_agent;
+	const char *requested_by;
+	bool visible;
+};
+
+/* Registers the query in the log and waits for a worker slot. On success *out is running state
+ * to pass to engine_query_execute. Fails only for the engine's own reasons (overload, shutdown). */
+int engine_query_begin(struct eng_session *s, const struct eng_query_opts *o, struct eng_query **out,
+                       struct eng_error *err);
+const char *engine_query_id(const struct eng_query *q);
+/* Runs every statement; the last one's result is left to fetch. A SQL error is returned in err
+ * (status ENG_OK is never returned with an error: failure returns -1). */
+int engine_query_execute(struct eng_query *q, struct eng_error *err);
+/* Column count, names and types of the last statement's result (after a successful execute). */
+idx_t engine_query_column_count(struct eng_query *q);
+const char *engine_query_column_name(struct eng_query *q, idx_t col);
+duckdb_logical_type engine_query_column_type(struct eng_query *q, idx_t col);
+/* The next chunk (caller destroys it), or NULL at the end or on error (then err is filled). */
+duckdb_data_chunk engine_query_fetch(struct eng_query *q, struct eng_error *err);
+/* Counts rows that reached the client, for the query log. */
+void engine_query_add_rows(struct eng_query *q, uint64_t rows);
+/* Stops the query from another thread (client gone, cancel request). Safe at any time. */
+void engine_query_interrupt(struct eng_query *q);
+/* Records the outcome in the log, frees the result and gives the slot back. */
+void engine_query_end(struct eng_query *q, const char *error);
+
+/* Cancels query_id if it runs in session_id for this user. Returns ENG_NOT_FOUND when the session
+ * is unknown; *cancelled says whether a running statement was interrupted. */
+int engine_cancel(struct engine *e, const char *query_id, const char *session_id, const char *user,
+                  bool *cancelled, char *message, size_t message_len);
+
+/* Writes the query log entry of query_id as a JSON object into out (util/buf). Returns ENG_OK or
+ * ENG_NOT_FOUND (also for another user's query). */
+struct buf;
+int engine_query_log_json(struct engine *e, const char *query_id, const char *user, struct buf *out);
+
+/* Binds statement without running it; *valid and err tell the outcome. */
+int engine_validate(struct eng_session *s, const char *sql, bool *valid, struct eng_error *err);
+
+struct eng_suggestion {
+	char *text;
+	int64_t start;
+	char *type;
+	double score;
+	char *extra_char;
+};
+/* Completions for the text so far; the caller frees them with engine_suggestions_free. */
+int engine_autocomplete(struct eng_session *s, const char *sql, int max, struct eng_suggestion **out, size_t *n,
+                        struct eng_error *err);
+void engine_suggestions_free(struct eng_suggestion *sugg, size_t n);
+
+/* The session's time zone for TIMESTAMPTZ values of the current query (after execute). */
+const char *engine_query_timezone(const struct eng_query *q);
+
+#endif

@@ -1,0 +1,300 @@
+/* Query log: a fixed ring of entry pointers plus a chained hash by id, under one mutex. */
+#include "engine/query_log.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/json.h"
+#include "util/timefmt.h"
+
+/* Query text kept per entry: enough to recognise a statement, bounded so the log's memory is too. */
+#define QUERY_TEXT_MAX 8192
+#define ERROR_TEXT_MAX 4096
+
+struct qlog {
+	pthread_mutex_t mu;
+	size_t cap;
+	size_t next; /* ring slot to fill next */
+	struct qlog_entry **ring;
+	size_t nbuckets;
+	struct qlog_entry **buckets;
+};
+
+int64_t qlog_now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static size_t hash_id(const char *s)
+{
+	size_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+struct qlog *qlog_new(size_t capacity)
+{
+	struct qlog *l = calloc(1, sizeof(*l));
+	if (!l)
+		return NULL;
+	l->cap = capacity;
+	l->nbuckets = 64;
+	while (l->nbuckets < capacity)
+		l->nbuckets *= 2;
+	l->ring = calloc(capacity, sizeof(*l->ring));
+	l->buckets = calloc(l->nbuckets, sizeof(*l->buckets));
+	if (!l->ring || !l->buckets) {
+		free(l->ring);
+		free(l->buckets);
+		free(l);
+		return NULL;
+	}
+	pthread_mutex_init(&l->mu, NULL);
+	return l;
+}
+
+static void entry_free(struct qlog_entry *e)
+{
+	free(e->user);
+	free(e->query);
+	free(e->client_interface);
+	free(e->user_agent);
+	free(e->requested_by);
+	free(e->error);
+	free(e);
+}
+
+static void unref(struct qlog_entry *e)
+{
+	if (--e->refs == 0)
+		entry_free(e);
+}
+
+void qlog_free(struct qlog *l)
+{
+	if (!l)
+		return;
+	for (size_t i = 0; i < l->cap; i++)
+		if (l->ring[i])
+			unref(l->ring[i]);
+	pthread_mutex_destroy(&l->mu);
+	free(l->ring);
+	free(l->buckets);
+	free(l);
+}
+
+static struct qlog_entry **slot_of(struct qlog *l, const char *id)
+{
+	struct qlog_entry **p = &l->buckets[hash_id(id) & (l->nbuckets - 1)];
+	while (*p && strcmp((*p)->id, id) != 0)
+		p = &(*p)->hnext;
+	return p;
+}
+
+static void unlink_entry(struct qlog *l, struct qlog_entry *e)
+{
+	struct qlog_entry **p = &l->buckets[hash_id(e->id) & (l->nbuckets - 1)];
+	while (*p && *p != e)
+		p = &(*p)->hnext;
+	if (*p)
+		*p = e->hnext;
+	e->hnext = NULL;
+}
+
+static char *dup_bounded(const char *s, size_t max)
+{
+	if (!s)
+		return NULL;
+	size_t n = strnlen(s, max);
+	/* never cut inside a UTF-8 sequence */
+	while (n > 0 && n < strlen(s) && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
+	return strndup(s, n);
+}
+
+struct qlog_entry *qlog_start(struct qlog *l, const char *id, const char *session_id, const char *user,
+                              const char *query, const char *client_interface, const char *user_agent,
+                              const char *requested_by, bool visible, duckdb_connection conn)
+{
+	struct qlog_entry *e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	memcpy(e->id, id, UUID_STR_LEN + 1);
+	memcpy(e->session_id, session_id, UUID_STR_LEN + 1);
+	e->user = strdup(user);
+	e->query = dup_bounded(query, QUERY_TEXT_MAX);
+	e->client_interface = strdup(client_interface);
+	e->user_agent = dup_bounded(user_agent, 512);
+	e->requested_by = dup_bounded(requested_by, 512);
+	if (!e->user || !e->query || !e->client_interface || (user_agent && !e->user_agent) ||
+	    (requested_by && !e->requested_by)) {
+		entry_free(e);
+		return NULL;
+	}
+	e->visible = visible;
+	e->start_us = qlog_now_us();
+	e->conn = conn;
+	e->refs = 2; /* the ring's and the caller's */
+	pthread_mutex_lock(&l->mu);
+	struct qlog_entry **dup = slot_of(l, id);
+	if (*dup) /* a reused query id: the newest query owns it */
+		unlink_entry(l, *dup);
+	struct qlog_entry *old = l->ring[l->next];
+	if (old) {
+		unlink_entry(l, old);
+		unref(old);
+	}
+	l->ring[l->next] = e;
+	l->next = (l->next + 1) % l->cap;
+	struct qlog_entry **slot = slot_of(l, id);
+	*slot = e;
+	pthread_mutex_unlock(&l->mu);
+	return e;
+}
+
+void qlog_finish(struct qlog *l, struct qlog_entry *e, const char *error, uint64_t rows)
+{
+	char *err = error ? dup_bounded(error, ERROR_TEXT_MAX) : NULL;
+	pthread_mutex_lock(&l->mu);
+	e->end_us = qlog_now_us();
+	if (e->end_us <= e->start_us)
+		e->end_us = e->start_us + 1;
+	e->error = err;
+	e->rows += rows;
+	e->conn = NULL;
+	unref(e);
+	pthread_mutex_unlock(&l->mu);
+}
+
+void qlog_add_rows(struct qlog *l, struct qlog_entry *e, uint64_t rows)
+{
+	pthread_mutex_lock(&l->mu);
+	e->rows += rows;
+	pthread_mutex_unlock(&l->mu);
+}
+
+int qlog_interrupt(struct qlog *l, const char *id, const char *session_id, const char *user, bool *was_running)
+{
+	pthread_mutex_lock(&l->mu);
+	struct qlog_entry *e = *slot_of(l, id);
+	if (!e || strcmp(e->session_id, session_id) != 0 || strcmp(e->user, user) != 0) {
+		pthread_mutex_unlock(&l->mu);
+		return -1;
+	}
+	*was_running = e->conn != NULL;
+	if (e->conn) {
+		e->cancelled = true;
+		duckdb_interrupt(e->conn);
+	}
+	pthread_mutex_unlock(&l->mu);
+	return 0;
+}
+
+int qlog_interrupt_all(struct qlog *l)
+{
+	int n = 0;
+	pthread_mutex_lock(&l->mu);
+	for (size_t i = 0; i < l->cap; i++) {
+		struct qlog_entry *e = l->ring[i];
+		if (e && e->conn) {
+			e->cancelled = true;
+			duckdb_interrupt(e->conn);
+			n++;
+		}
+	}
+	pthread_mutex_unlock(&l->mu);
+	return n;
+}
+
+void qlog_interrupt_entry(struct qlog *l, struct qlog_entry *e)
+{
+	pthread_mutex_lock(&l->mu);
+	if (e->conn) {
+		e->cancelled = true;
+		duckdb_interrupt(e->conn);
+	}
+	pthread_mutex_unlock(&l->mu);
+}
+
+bool qlog_cancelled(struct qlog *l, struct qlog_entry *e)
+{
+	pthread_mutex_lock(&l->mu);
+	bool c = e->cancelled;
+	pthread_mutex_unlock(&l->mu);
+	return c;
+}
+
+static void put_time(buf *out, int64_t us)
+{
+	buf_putc(out, '"');
+	fmt_timestamp(out, us, 6);
+	buf_puts(out, "Z\"");
+}
+
+static void put_opt_string(buf *out, const char *s)
+{
+	if (s)
+		json_cstring(out, s);
+	else
+		buf_puts(out, "null");
+}
+
+int qlog_json(struct qlog *l, const char *id, const char *user, buf *out)
+{
+	pthread_mutex_lock(&l->mu);
+	struct qlog_entry *e = *slot_of(l, id);
+	if (!e || strcmp(e->user, user) != 0) {
+		pthread_mutex_unlock(&l->mu);
+		return -1;
+	}
+	double pct = e->end_us ? 100.0 : 0.0;
+	uint64_t processed = 0, total = 0;
+	if (e->conn) {
+		duckdb_query_progress_type p = duckdb_query_progress(e->conn);
+		if (p.percentage >= 0)
+			pct = p.percentage;
+		processed = p.rows_processed;
+		total = p.total_rows_to_process;
+	}
+	int64_t end = e->end_us ? e->end_us : qlog_now_us();
+	buf_puts(out, "{\"uuid\":");
+	json_cstring(out, e->id);
+	buf_puts(out, ",\"start_time\":");
+	put_time(out, e->start_us);
+	buf_puts(out, ",\"end_time\":");
+	if (e->end_us)
+		put_time(out, e->end_us);
+	else
+		buf_puts(out, "null");
+	buf_printf(out, ",\"duration_ms\":%lld", (long long)((end - e->start_us) / 1000));
+	buf_puts(out, ",\"query\":");
+	json_cstring(out, e->query);
+	buf_puts(out, ",\"session_id\":");
+	json_cstring(out, e->session_id);
+	buf_puts(out, ",\"client_interface\":");
+	json_cstring(out, e->client_interface);
+	buf_puts(out, ",\"error\":");
+	put_opt_string(out, e->error);
+	buf_printf(out, ",\"status\":\"%s\"", !e->end_us ? "running" : e->error ? "failed" : "succeeded");
+	buf_printf(out, ",\"rows\":%llu", (unsigned long long)e->rows);
+	buf_puts(out, ",\"stats\":null");
+	buf_puts(out, ",\"progress\":");
+	json_double(out, pct);
+	buf_puts(out, ",\"percentage\":");
+	json_double(out, pct);
+	buf_printf(out, ",\"rows_processed\":%llu,\"total_rows\":%llu", (unsigned long long)processed,
+	           (unsigned long long)total);
+	buf_printf(out, ",\"visible\":%s", e->visible ? "true" : "false");
+	buf_puts(out, ",\"requested_by\":");
+	put_opt_string(out, e->requested_by);
+	buf_puts(out, ",\"user_agent\":");
+	put_opt_string(out, e->user_agent);
+	buf_putc(out, '}');
+	pthread_mutex_unlock(&l->mu);
+	return 0;
+}

@@ -1,0 +1,60 @@
+/* The query log: the last N queries with their timings, status and error, found by query id.
+ * Entries are reference counted so a running query keeps its entry even after the ring moves on. */
+#ifndef LAKEHOUSE_ENGINE_QUERY_LOG_H
+#define LAKEHOUSE_ENGINE_QUERY_LOG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "duckdb.h"
+#include "util/buf.h"
+#include "util/uuid.h"
+
+struct qlog;
+
+struct qlog_entry {
+	char id[UUID_STR_LEN + 1];
+	char session_id[UUID_STR_LEN + 1];
+	char *user;
+	char *query;
+	char *client_interface;
+	char *user_agent;
+	char *requested_by;
+	bool visible;
+	int64_t start_us; /* wall clock, microseconds since the epoch */
+	int64_t end_us;   /* 0 while running */
+	char *error;
+	uint64_t rows;
+	/* while running: the connection to interrupt or ask for progress (under the log's lock) */
+	duckdb_connection conn;
+	bool cancelled; /* set by a cancel or shutdown; checked between statements */
+	/* log-private */
+	int refs;
+	struct qlog_entry *hnext;
+};
+
+struct qlog *qlog_new(size_t capacity);
+void qlog_free(struct qlog *l);
+/* Adds a running entry (fields copied; query text kept up to a bound). Returns it with one
+ * reference for the caller, or NULL when out of memory. */
+struct qlog_entry *qlog_start(struct qlog *l, const char *id, const char *session_id, const char *user,
+                              const char *query, const char *client_interface, const char *user_agent,
+                              const char *requested_by, bool visible, duckdb_connection conn);
+/* Marks the entry finished (error may be NULL) and drops the caller's reference. */
+void qlog_finish(struct qlog *l, struct qlog_entry *e, const char *error, uint64_t rows);
+void qlog_add_rows(struct qlog *l, struct qlog_entry *e, uint64_t rows);
+/* Interrupts the running entry with id if it belongs to session_id and user. Returns 0 when found
+ * (sets *was_running), -1 when unknown. */
+int qlog_interrupt(struct qlog *l, const char *id, const char *session_id, const char *user, bool *was_running);
+/* Interrupts this entry if it still runs (client gone). */
+void qlog_interrupt_entry(struct qlog *l, struct qlog_entry *e);
+/* True once the entry was cancelled. */
+bool qlog_cancelled(struct qlog *l, struct qlog_entry *e);
+/* Writes the entry as the REST contract's JSON; -1 when unknown or another user's. */
+int qlog_json(struct qlog *l, const char *id, const char *user, buf *out);
+/* Interrupts every running query (shutdown); returns how many ran. */
+int qlog_interrupt_all(struct qlog *l);
+
+int64_t qlog_now_us(void);
+
+#endif

@@ -1,0 +1,208 @@
+/* Worker instances. The sandbox is set before any user connection exists: external access off
+ * (DuckDB refuses to turn it back on), only the worker's own folder allowed, no extension loading.
+ * lock_configuration is not used because it would also lock session settings such as TimeZone;
+ * instance-wide settings are refused per statement instead (see statement_guard.c). */
+#include "engine/worker.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+
+static int mkdir_p(const char *path)
+{
+	char tmp[4608];
+	if (strlen(path) >= sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(tmp, path, strlen(path) + 1);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(tmp, 0700) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+static int run(duckdb_connection c, const char *sql, char *err, size_t errlen)
+{
+	duckdb_result r;
+	int rc = 0;
+	if (duckdb_query(c, sql, &r) == DuckDBError) {
+		snprintf(err, errlen, "worker setup failed: %s", duckdb_result_error(&r));
+		rc = -1;
+	}
+	duckdb_destroy_result(&r);
+	return rc;
+}
+
+static int load_global_settings(struct worker *w, duckdb_connection c)
+{
+	duckdb_result r;
+	if (duckdb_query(c, "SELECT lower(name) FROM duckdb_settings() WHERE scope = 'GLOBAL'", &r) == DuckDBError) {
+		duckdb_destroy_result(&r);
+		return -1;
+	}
+	idx_t n = duckdb_row_count(&r);
+	w->global_settings = calloc(n ? n : 1, sizeof(char *));
+	if (!w->global_settings) {
+		duckdb_destroy_result(&r);
+		return -1;
+	}
+	for (idx_t i = 0; i < n; i++) {
+		char *s = duckdb_value_varchar(&r, 0, i);
+		if (s) {
+			w->global_settings[w->n_global_settings++] = strdup(s);
+			duckdb_free(s);
+		}
+	}
+	duckdb_destroy_result(&r);
+	return 0;
+}
+
+bool worker_setting_is_global(const struct worker *w, const char *name)
+{
+	for (size_t i = 0; i < w->n_global_settings; i++)
+		if (w->global_settings[i] && strcasecmp(w->global_settings[i], name) == 0)
+			return true;
+	return false;
+}
+
+int worker_open(struct worker *w, int size, const struct config *cfg, char *err, size_t errlen)
+{
+	const struct config_worker *wc = &cfg->workers[size];
+	char tmpdir[4200], opt[64];
+	w->size = size;
+	snprintf(w->slug, sizeof(w->slug), "worker-%s-1", compute_size_names[size]);
+	for (char *p = w->slug; *p; p++)
+		*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+	char *real = realpath(cfg->data_dir, NULL);
+	if (!real) {
+		snprintf(err, errlen, "data directory %s: %s", cfg->data_dir, strerror(errno));
+		return -1;
+	}
+	snprintf(w->dir, sizeof(w->dir), "%s/workers/%s", real, compute_size_names[size]);
+	free(real);
+	snprintf(tmpdir, sizeof(tmpdir), "%s/tmp", w->dir);
+	if (mkdir_p(tmpdir) != 0) {
+		snprintf(err, errlen, "cannot create %s: %s", tmpdir, strerror(errno));
+		return -1;
+	}
+	duckdb_config dc;
+	if (duckdb_create_config(&dc) == DuckDBError) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	snprintf(opt, sizeof(opt), "%lldB", (long long)wc->memory_bytes);
+	duckdb_set_config(dc, "memory_limit", opt);
+	snprintf(opt, sizeof(opt), "%d", wc->threads);
+	duckdb_set_config(dc, "threads", opt);
+	duckdb_set_config(dc, "temp_directory", tmpdir);
+	duckdb_set_config(dc, "autoload_known_extensions", "false");
+	duckdb_set_config(dc, "autoinstall_known_extensions", "false");
+	duckdb_set_config(dc, "allow_community_extensions", "false");
+	char *open_err = NULL;
+	if (duckdb_open_ext(NULL, &w->db, dc, &open_err) == DuckDBError) {
+		snprintf(err, errlen, "cannot start DuckDB: %s", open_err ? open_err : "unknown error");
+		duckdb_free(open_err);
+		duckdb_destroy_config(&dc);
+		return -1;
+	}
+	duckdb_destroy_config(&dc);
+	duckdb_connection c;
+	if (duckdb_connect(w->db, &c) == DuckDBError) {
+		snprintf(err, errlen, "cannot connect to DuckDB");
+		duckdb_close(&w->db);
+		return -1;
+	}
+	/* The folder name is ours (data dir + size), but quote it as SQL all the same. */
+	{
+		char sql[9000];
+		size_t n = (size_t)snprintf(sql, sizeof(sql), "SET allowed_directories = ['");
+		for (const char *p = w->dir; *p && n < sizeof(sql) - 8; p++) {
+			if (*p == '\'')
+				sql[n++] = '\'';
+			sql[n++] = *p;
+		}
+		snprintf(sql + n, sizeof(sql) - n, "']");
+		if (run(c, sql, err, errlen) < 0)
+			goto fail;
+	}
+	if (run(c, "SET enable_external_access = false", err, errlen) < 0 || load_global_settings(w, c) < 0)
+		goto fail;
+	duckdb_disconnect(&c);
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&w->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	w->slots = wc->slots;
+	w->queue_max = cfg->queue_max;
+	w->open = true;
+	return 0;
+fail:
+	if (!*err)
+		snprintf(err, errlen, "worker setup failed");
+	duckdb_disconnect(&c);
+	duckdb_close(&w->db);
+	return -1;
+}
+
+void worker_close(struct worker *w)
+{
+	if (!w->open)
+		return;
+	duckdb_close(&w->db);
+	for (size_t i = 0; i < w->n_global_settings; i++)
+		free(w->global_settings[i]);
+	free(w->global_settings);
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->cv);
+	w->open = false;
+}
+
+int worker_slot_acquire(struct worker *w, int timeout_ms)
+{
+	struct timespec deadline;
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += timeout_ms / 1000;
+	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&w->mu);
+	if (w->running >= w->slots && w->waiting >= w->queue_max) {
+		pthread_mutex_unlock(&w->mu);
+		return -1;
+	}
+	w->waiting++;
+	while (w->running >= w->slots) {
+		if (pthread_cond_timedwait(&w->cv, &w->mu, &deadline) == ETIMEDOUT && w->running >= w->slots) {
+			w->waiting--;
+			pthread_mutex_unlock(&w->mu);
+			return -1;
+		}
+	}
+	w->waiting--;
+	w->running++;
+	pthread_mutex_unlock(&w->mu);
+	return 0;
+}
+
+void worker_slot_release(struct worker *w)
+{
+	pthread_mutex_lock(&w->mu);
+	w->running--;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}

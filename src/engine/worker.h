@@ -1,0 +1,38 @@
+/* A worker: one sandboxed DuckDB instance of a compute size, with a bounded number of query slots
+ * and a bounded queue in front of them. */
+#ifndef LAKEHOUSE_ENGINE_WORKER_H
+#define LAKEHOUSE_ENGINE_WORKER_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "duckdb.h"
+#include "server/config.h"
+
+struct worker {
+	int size;
+	char slug[16];
+	char dir[4096];
+	duckdb_database db;
+	bool open;
+	/* settings a session may not change: they belong to the whole instance */
+	char **global_settings;
+	size_t n_global_settings;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int slots;
+	int running;
+	int waiting;
+	int queue_max;
+};
+
+/* Opens the DuckDB instance under data_dir/workers/<size>, sandboxed. */
+int worker_open(struct worker *w, int size, const struct config *cfg, char *err, size_t errlen);
+void worker_close(struct worker *w);
+/* Waits for a query slot; returns 0, or -1 when the queue is full or timeout_ms passes. */
+int worker_slot_acquire(struct worker *w, int timeout_ms);
+void worker_slot_release(struct worker *w);
+/* True when `name` is an instance-wide DuckDB setting (case-insensitive). */
+bool worker_setting_is_global(const struct worker *w, const char *name);
+
+#endif

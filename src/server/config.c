@@ -1,0 +1,378 @@
+/* Configuration layers: defaults < config file < environment < flags. Values are validated when
+ * read; a bad value stops the start with a message naming the option and where it came from. */
+#include "server/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util/log.h"
+
+const char *const compute_size_names[COMPUTE_SIZES] = {"XS", "S", "M", "L", "XL"};
+
+int compute_size_parse(const char *s)
+{
+	for (int i = 0; i < COMPUTE_SIZES; i++)
+		if (strcasecmp(s, compute_size_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+enum opt_kind { OPT_STR, OPT_PORT, OPT_INT, OPT_BYTES, OPT_USERS, OPT_LEVEL, OPT_SIZE };
+
+struct opt {
+	const char *name;
+	enum opt_kind kind;
+	size_t offset;
+	const char *help;
+};
+
+#define OFF(field) offsetof(struct config, field)
+#define WORKER_OPTS(i, lower)                                                                       \
+	{"worker-memory-" lower, OPT_BYTES, OFF(workers[i].memory_bytes), "memory limit of the " lower " worker"}, \
+	{"worker-threads-" lower, OPT_INT, OFF(workers[i].threads), "threads of the " lower " worker"},            \
+	{"worker-slots-" lower, OPT_INT, OFF(workers[i].slots), "queries the " lower " worker runs at once"}
+
+static const struct opt opts[] = {
+	{"bind", OPT_STR, OFF(bind), "address to listen on (default 127.0.0.1)"},
+	{"lakehouse-port", OPT_PORT, OFF(lakehouse_port), "Lakehouse REST API port (default 15000)"},
+	{"analytics-port", OPT_PORT, OFF(analytics_port), "product analytics REST port (default 15001)"},
+	{"flight-port", OPT_PORT, OFF(flight_port), "Arrow Flight SQL port (default 15002)"},
+	{"pg-port", OPT_PORT, OFF(pg_port), "PostgreSQL wire port (default 15432)"},
+	{"data", OPT_STR, OFF(data_dir), "data directory (default ./data)"},
+	{"user", OPT_USERS, OFF(users), "name:password, repeatable (also LAKEHOUSE_USERS=a:b,c:d)"},
+	{"users", OPT_USERS, OFF(users), "name:password[,name:password...]"},
+	{"log-level", OPT_LEVEL, OFF(log_level), "debug, info, warn or error (default info)"},
+	{"statement-max", OPT_BYTES, OFF(statement_max), "largest SQL text accepted (default 1MiB)"},
+	{"body-max", OPT_BYTES, OFF(body_max), "largest JSON request body (default 2MiB)"},
+	{"max-connections", OPT_INT, OFF(max_connections), "HTTP connections at once (default 256)"},
+	{"session-idle-seconds", OPT_INT, OFF(session_idle_seconds), "idle HTTP sessions close after (default 14400)"},
+	{"max-sessions", OPT_INT, OFF(max_sessions), "open sessions at once (default 1024)"},
+	{"queue-max", OPT_INT, OFF(queue_max), "queries waiting per worker before 503 (default 256)"},
+	{"queue-timeout-ms", OPT_INT, OFF(queue_timeout_ms), "longest wait for a query slot (default 30000)"},
+	{"shutdown-grace-seconds", OPT_INT, OFF(shutdown_grace_seconds), "running queries may finish for (default 10)"},
+	{"query-log-size", OPT_INT, OFF(query_log_size), "queries remembered for GET /query/{id} (default 10000)"},
+	{"compute-size", OPT_SIZE, OFF(default_compute_size), "default compute size XS|S|M|L|XL (default M)"},
+	WORKER_OPTS(0, "xs"),
+	WORKER_OPTS(1, "s"),
+	WORKER_OPTS(2, "m"),
+	WORKER_OPTS(3, "l"),
+	WORKER_OPTS(4, "xl"),
+};
+
+static void set_defaults(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->bind = strdup("127.0.0.1");
+	cfg->lakehouse_port = 15000;
+	cfg->analytics_port = 15001;
+	cfg->flight_port = 15002;
+	cfg->pg_port = 15432;
+	cfg->data_dir = strdup("./data");
+	cfg->log_level = LOG_INFO;
+	cfg->statement_max = 1 << 20;
+	cfg->body_max = 2 << 20;
+	cfg->max_connections = 256;
+	cfg->session_idle_seconds = 4 * 3600;
+	cfg->max_sessions = 1024;
+	cfg->queue_max = 256;
+	cfg->queue_timeout_ms = 30000;
+	cfg->shutdown_grace_seconds = 10;
+	cfg->query_log_size = 10000;
+	cfg->default_compute_size = 2;
+	static const struct config_worker sizes[COMPUTE_SIZES] = {
+		{512LL << 20, 1, 2}, {1LL << 30, 2, 4}, {4LL << 30, 4, 8}, {8LL << 30, 8, 16}, {16LL << 30, 16, 32},
+	};
+	memcpy(cfg->workers, sizes, sizeof(sizes));
+}
+
+static void free_users(struct config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_users; i++) {
+		free(cfg->users[i].name);
+		free(cfg->users[i].password);
+	}
+	free(cfg->users);
+	cfg->users = NULL;
+	cfg->n_users = 0;
+}
+
+void config_free(struct config *cfg)
+{
+	free(cfg->bind);
+	free(cfg->data_dir);
+	free_users(cfg);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+static int parse_bytes(const char *s, int64_t *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || v < 0)
+		return -1;
+	while (*end == ' ')
+		end++;
+	double mult = 1;
+	if (!*end || !strcasecmp(end, "b")) mult = 1;
+	else if (!strcasecmp(end, "k") || !strcasecmp(end, "kb") || !strcasecmp(end, "kib")) mult = 1024.0;
+	else if (!strcasecmp(end, "m") || !strcasecmp(end, "mb") || !strcasecmp(end, "mib")) mult = 1024.0 * 1024;
+	else if (!strcasecmp(end, "g") || !strcasecmp(end, "gb") || !strcasecmp(end, "gib")) mult = 1024.0 * 1024 * 1024;
+	else if (!strcasecmp(end, "t") || !strcasecmp(end, "tb") || !strcasecmp(end, "tib")) mult = 1024.0 * 1024 * 1024 * 1024;
+	else return -1;
+	v *= mult;
+	if (v > 9.0e18)
+		return -1;
+	*out = (int64_t)v;
+	return 0;
+}
+
+/* A list of name:password pairs separated by commas; replaces earlier users of a lower layer.
+ * `append` keeps users given earlier in the same layer (repeated --user flags). */
+static int parse_users(struct config *cfg, const char *s, bool append)
+{
+	if (!append)
+		free_users(cfg);
+	const char *p = s;
+	while (*p) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		const char *colon = memchr(p, ':', len);
+		if (!colon || colon == p)
+			return -1;
+		struct config_user *u = realloc(cfg->users, (cfg->n_users + 1) * sizeof(*u));
+		if (!u)
+			return -1;
+		cfg->users = u;
+		u[cfg->n_users].name = strndup(p, (size_t)(colon - p));
+		u[cfg->n_users].password = strndup(colon + 1, len - (size_t)(colon - p) - 1);
+		cfg->n_users++;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+static int set_opt(struct config *cfg, const struct opt *o, const char *val, bool same_layer_repeat)
+{
+	char *field = (char *)cfg + o->offset;
+	char *end;
+	long v;
+	switch (o->kind) {
+	case OPT_STR:
+		free(*(char **)field);
+		*(char **)field = strdup(val);
+		return 0;
+	case OPT_PORT:
+	case OPT_INT:
+		errno = 0;
+		v = strtol(val, &end, 10);
+		if (errno || *end || end == val || v < 0 || v > (o->kind == OPT_PORT ? 65535 : 1000000000))
+			return -1;
+		*(int *)field = (int)v;
+		return 0;
+	case OPT_BYTES:
+		return parse_bytes(val, (int64_t *)field);
+	case OPT_USERS:
+		return parse_users(cfg, val, same_layer_repeat);
+	case OPT_LEVEL:
+		v = log_level_parse(val);
+		if (v < 0)
+			return -1;
+		*(int *)field = (int)v;
+		return 0;
+	case OPT_SIZE:
+		v = compute_size_parse(val);
+		if (v < 0)
+			return -1;
+		*(int *)field = (int)v;
+		return 0;
+	}
+	return -1;
+}
+
+static const struct opt *find_opt(const char *name, size_t len)
+{
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+		const char *n = opts[i].name;
+		if (strlen(n) != len)
+			continue;
+		size_t k = 0;
+		/* file and environment spellings use '_' where flags use '-' */
+		while (k < len && (tolower((unsigned char)name[k]) == n[k] || (name[k] == '_' && n[k] == '-')))
+			k++;
+		if (k == len)
+			return &opts[i];
+	}
+	return NULL;
+}
+
+static int load_file(struct config *cfg, const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		snprintf(err, errlen, "cannot open config file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	char line[4096];
+	int lineno = 0;
+	bool seen_users = false;
+	while (fgets(line, sizeof(line), f)) {
+		lineno++;
+		char *p = line;
+		while (isspace((unsigned char)*p))
+			p++;
+		if (!*p || *p == '#')
+			continue;
+		char *eq = strchr(p, '=');
+		if (!eq) {
+			snprintf(err, errlen, "%s:%d: expected name = value", path, lineno);
+			goto fail;
+		}
+		char *name_end = eq;
+		while (name_end > p && isspace((unsigned char)name_end[-1]))
+			name_end--;
+		char *val = eq + 1;
+		while (isspace((unsigned char)*val))
+			val++;
+		size_t vlen = strlen(val);
+		while (vlen && isspace((unsigned char)val[vlen - 1]))
+			val[--vlen] = '\0';
+		if (vlen >= 2 && (val[0] == '"' || val[0] == '\'') && val[vlen - 1] == val[0]) {
+			val[vlen - 1] = '\0';
+			val++;
+		}
+		const struct opt *o = find_opt(p, (size_t)(name_end - p));
+		if (!o) {
+			snprintf(err, errlen, "%s:%d: unknown option %.*s", path, lineno, (int)(name_end - p), p);
+			goto fail;
+		}
+		bool repeat = o->kind == OPT_USERS && seen_users;
+		if (set_opt(cfg, o, val, repeat) < 0) {
+			snprintf(err, errlen, "%s:%d: invalid value for %s", path, lineno, o->name);
+			goto fail;
+		}
+		if (o->kind == OPT_USERS)
+			seen_users = true;
+	}
+	fclose(f);
+	return 0;
+fail:
+	fclose(f);
+	return -1;
+}
+
+/* Environment: LAKEHOUSE_<NAME>, plus the mock server's variables for drop-in compatibility. */
+static int load_env(struct config *cfg, char *err, size_t errlen)
+{
+	static const struct {
+		const char *var;
+		const char *opt;
+	} aliases[] = {
+		{"ALTERTABLE_MOCK_USERS", "users"},
+		{"ALTERTABLE_MOCK_LAKEHOUSE_PORT", "lakehouse-port"},
+		{"ALTERTABLE_MOCK_ANALYTICS_PORT", "analytics-port"},
+		{"ALTERTABLE_MOCK_FLIGHT_PORT", "flight-port"},
+	};
+	for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++) {
+		const char *v = getenv(aliases[i].var);
+		if (v && *v && set_opt(cfg, find_opt(aliases[i].opt, strlen(aliases[i].opt)), v, false) < 0) {
+			snprintf(err, errlen, "invalid value in %s", aliases[i].var);
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+		char var[64] = "LAKEHOUSE_";
+		size_t n = strlen(var);
+		for (const char *c = opts[i].name; *c && n < sizeof(var) - 1; c++)
+			var[n++] = *c == '-' ? '_' : (char)toupper((unsigned char)*c);
+		var[n] = '\0';
+		const char *v = getenv(var);
+		if (v && *v && set_opt(cfg, &opts[i], v, false) < 0) {
+			snprintf(err, errlen, "invalid value in %s", var);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void config_print_help(const char *prog)
+{
+	printf("Usage: %s serve [options]\n\nStarts the lakehouse server.\n\nOptions (also LAKEHOUSE_<NAME> "
+	       "variables and `name = value` lines in --config FILE; flags win):\n",
+	       prog);
+	printf("  --%-24s %s\n", "config FILE", "read options from FILE (also LAKEHOUSE_CONFIG)");
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		printf("  --%-24s %s\n", opts[i].name, opts[i].help);
+	printf("  --%-24s %s\n", "help", "show this help");
+	printf("\nWorker defaults: XS 512MiB/1 thread, S 1GiB/2, M 4GiB/4, L 8GiB/8, XL 16GiB/16.\n");
+}
+
+int config_load(struct config *cfg, int argc, char **argv, char *err, size_t errlen)
+{
+	set_defaults(cfg);
+	const char *file = getenv("LAKEHOUSE_CONFIG");
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return 1;
+		if (!strcmp(argv[i], "--config") && i + 1 < argc)
+			file = argv[i + 1];
+		else if (!strncmp(argv[i], "--config=", 9))
+			file = argv[i] + 9;
+	}
+	if (file && *file && load_file(cfg, file, err, errlen) < 0)
+		return -1;
+	if (load_env(cfg, err, errlen) < 0)
+		return -1;
+	bool flag_users = false;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		if (strncmp(a, "--", 2) != 0) {
+			snprintf(err, errlen, "unexpected argument: %s", a);
+			return -1;
+		}
+		const char *name = a + 2;
+		const char *eq = strchr(name, '=');
+		size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
+		const char *val;
+		if (nlen == 6 && !strncmp(name, "config", 6)) {
+			i += eq ? 0 : 1;
+			continue;
+		}
+		const struct opt *o = find_opt(name, nlen);
+		if (!o) {
+			snprintf(err, errlen, "unknown option: --%.*s (see --help)", (int)nlen, name);
+			return -1;
+		}
+		if (eq) {
+			val = eq + 1;
+		} else if (i + 1 < argc) {
+			val = argv[++i];
+		} else {
+			snprintf(err, errlen, "--%s needs a value", o->name);
+			return -1;
+		}
+		if (set_opt(cfg, o, val, o->kind == OPT_USERS && flag_users) < 0) {
+			snprintf(err, errlen, "invalid value for --%s", o->name);
+			return -1;
+		}
+		if (o->kind == OPT_USERS)
+			flag_users = true;
+	}
+	for (int i = 0; i < COMPUTE_SIZES; i++) {
+		if (cfg->workers[i].threads < 1 || cfg->workers[i].slots < 1 || cfg->workers[i].memory_bytes < (64 << 20)) {
+			snprintf(err, errlen, "worker %s needs at least 1 thread, 1 slot and 64MiB", compute_size_names[i]);
+			return -1;
+		}
+	}
+	if (cfg->max_sessions < 1 || cfg->max_connections < 1 || cfg->query_log_size < 1) {
+		snprintf(err, errlen, "max-sessions, max-connections and query-log-size must be at least 1");
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,58 @@
+/* Server configuration: defaults, then an optional config file, then environment variables, then
+ * command-line flags (each layer overrides the one before). Every option has one name used in all
+ * three places: flag `--name`, file line `name = value`, variable `LAKEHOUSE_NAME` (upper case,
+ * dashes as underscores). */
+#ifndef LAKEHOUSE_SERVER_CONFIG_H
+#define LAKEHOUSE_SERVER_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define COMPUTE_SIZES 5
+
+struct config_user {
+	char *name;
+	char *password;
+};
+
+struct config_worker {
+	int64_t memory_bytes; /* DuckDB memory_limit */
+	int threads;          /* DuckDB threads */
+	int slots;            /* queries running at once; more wait in the queue */
+};
+
+struct config {
+	char *bind;
+	int lakehouse_port;
+	int analytics_port;
+	int flight_port;
+	int pg_port;
+	char *data_dir;
+	struct config_user *users;
+	size_t n_users;
+	int log_level;
+	int64_t statement_max;     /* bytes of SQL in one request */
+	int64_t body_max;          /* bytes of one JSON request body */
+	int max_connections;       /* HTTP connections at once */
+	int session_idle_seconds;  /* HTTP sessions close after this long unused */
+	int max_sessions;          /* open sessions at once, all workers */
+	int queue_max;             /* queries waiting for a slot, per worker */
+	int queue_timeout_ms;      /* how long a query may wait for a slot */
+	int shutdown_grace_seconds;
+	int query_log_size;        /* query log entries kept for GET /query/{id} */
+	int default_compute_size;  /* index into compute_size_names */
+	struct config_worker workers[COMPUTE_SIZES];
+};
+
+extern const char *const compute_size_names[COMPUTE_SIZES];
+/* Index of "XS".."XL" (any case), or -1. */
+int compute_size_parse(const char *s);
+
+/* Parses argv (after the command name) over the environment and the config file. On failure
+ * returns -1 and puts a message in err. Returns 1 when --help was printed. */
+int config_load(struct config *cfg, int argc, char **argv, char *err, size_t errlen);
+void config_free(struct config *cfg);
+void config_print_help(const char *prog);
+
+#endif
