@@ -213,18 +213,17 @@ int engine_session_acquire(struct engine *e, const char *session_id, int size, c
 	if (session_id) {
 		struct sess_entry *entry;
 		int rc = sess_registry_acquire(e->sessions, session_id, user, e->cfg->queue_timeout_ms, &entry);
-		if (rc == SESS_NOT_FOUND) {
-			set_error(err, ENG_NOT_FOUND, "session not found");
-			return -1;
+		if (rc == SESS_OK) {
+			struct eng_session *s = entry->payload;
+			s->entry = entry;
+			*out = s;
+			return 0;
 		}
-		if (rc != SESS_OK) {
+		if (rc != SESS_NOT_FOUND) {
 			set_error(err, ENG_OVERLOADED, "the session is busy with another request");
 			return -1;
 		}
-		struct eng_session *s = entry->payload;
-		s->entry = entry;
-		*out = s;
-		return 0;
+		/* Unknown id: the session is created on first use, under the id the client chose. */
 	}
 	struct worker *w = worker_for(e, size < 0 ? e->cfg->default_compute_size : size, err);
 	if (!w)
@@ -248,12 +247,13 @@ int engine_session_acquire(struct engine *e, const char *session_id, int size, c
 	}
 	snprintf(s->timezone, sizeof(s->timezone), "UTC");
 	void *evicted = NULL;
-	int rc = sess_registry_insert(e->sessions, user, s, &s->entry, &evicted);
+	int rc = sess_registry_insert(e->sessions, session_id, user, s, &s->entry, &evicted);
 	session_destroy(evicted);
 	if (rc != SESS_OK) {
 		session_destroy(s);
-		set_error(err, rc == SESS_FULL ? ENG_OVERLOADED : ENG_INTERNAL,
-		          rc == SESS_FULL ? "too many open sessions" : "out of memory");
+		/* SESS_EXISTS: the id belongs to another user (or was created a moment ago). */
+		set_error(err, rc == SESS_FULL ? ENG_OVERLOADED : rc == SESS_EXISTS ? ENG_NOT_FOUND : ENG_INTERNAL,
+		          rc == SESS_FULL ? "too many open sessions" : rc == SESS_EXISTS ? "session not found" : "out of memory");
 		return -1;
 	}
 	*out = s;

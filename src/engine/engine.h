@@ -45,9 +45,9 @@ struct eng_settings {
 	const char *timezone;
 };
 
-/* Finds session_id (owned by user) or, when session_id is NULL, opens a new session on the worker
- * of compute size `size` (-1: the default). The session is held for this caller until released;
- * a second caller waits for it. */
+/* Finds session_id (owned by user) or opens a new session (under session_id when given: sessions
+ * are created on first use) on the worker of compute size `size` (-1: the default). The session
+ * is held for this caller until released; a second caller waits for it. */
 int engine_session_acquire(struct engine *e, const char *session_id, int size, const char *user,
                            struct eng_session **out, struct eng_error *err);
 void engine_session_release(struct eng_session *s);
@@ -72,8 +72,8 @@ struct eng_query_opts {
 int engine_query_begin(struct eng_session *s, const struct eng_query_opts *o, struct eng_query **out,
                        struct eng_error *err);
 const char *engine_query_id(const struct eng_query *q);
-/* Runs every statement; the last one's result is left to fetch. A SQL error is returned in err
- * (status ENG_OK is never returned with an error: failure returns -1). */
+/* Runs every statement; the last one's result is left to fetch. On a SQL error returns -1 with
+ * the DuckDB message and its SQLSTATE in err (err->status stays ENG_OK: it is not an engine fault). */
 int engine_query_execute(struct eng_query *q, struct eng_error *err);
 /* Column count, names and types of the last statement's result (after a successful execute). */
 idx_t engine_query_column_count(struct eng_query *q);

@@ -161,8 +161,8 @@ int sess_registry_acquire(struct sess_registry *r, const char *id, const char *o
 	}
 }
 
-int sess_registry_insert(struct sess_registry *r, const char *owner, void *payload, struct sess_entry **out,
-                         void **evicted)
+int sess_registry_insert(struct sess_registry *r, const char *id, const char *owner, void *payload,
+                         struct sess_entry **out, void **evicted)
 {
 	*evicted = NULL;
 	struct sess_entry *e = calloc(1, sizeof(*e));
@@ -174,6 +174,11 @@ int sess_registry_insert(struct sess_registry *r, const char *owner, void *paylo
 	e->held = 1;
 	e->last_used_ms = sess_now_ms();
 	pthread_mutex_lock(&r->mu);
+	if (id && *find_slot(r, id)) {
+		pthread_mutex_unlock(&r->mu);
+		entry_free(e);
+		return SESS_EXISTS;
+	}
 	if (r->count >= r->max) {
 		struct sess_entry *victim = r->lru_tail;
 		while (victim && victim->held)
@@ -186,9 +191,14 @@ int sess_registry_insert(struct sess_registry *r, const char *owner, void *paylo
 		detach(r, victim);
 		*evicted = entry_free(victim);
 	}
-	do
-		uuid_v4(e->id);
-	while (*find_slot(r, e->id));
+	if (id) {
+		memcpy(e->id, id, UUID_STR_LEN);
+		e->id[UUID_STR_LEN] = '\0';
+	} else {
+		do
+			uuid_v4(e->id);
+		while (*find_slot(r, e->id));
+	}
 	struct sess_entry **slot = find_slot(r, e->id);
 	*slot = e;
 	lru_push_front(r, e);

@@ -22,7 +22,7 @@ struct sess_entry {
 	struct sess_entry *lru_prev, *lru_next;
 };
 
-enum { SESS_OK = 0, SESS_NOT_FOUND = 1, SESS_TIMEOUT = 2, SESS_FULL = 3, SESS_NOMEM = 4 };
+enum { SESS_OK = 0, SESS_NOT_FOUND = 1, SESS_TIMEOUT = 2, SESS_FULL = 3, SESS_NOMEM = 4, SESS_EXISTS = 5 };
 
 struct sess_registry *sess_registry_new(size_t max_sessions, int64_t idle_ms);
 /* Frees the registry; calls destroy on each payload. */
@@ -31,10 +31,11 @@ void sess_registry_free(struct sess_registry *r, void (*destroy)(void *payload))
 /* Holds the session `id` owned by `owner`, waiting up to timeout_ms while another caller holds it. */
 int sess_registry_acquire(struct sess_registry *r, const char *id, const char *owner, int timeout_ms,
                           struct sess_entry **out);
-/* Adds a new session, already held. When the registry is full the least recently used session that
+/* Adds a new session, already held, under `id` (a fresh random one when NULL; SESS_EXISTS when
+ * taken). When the registry is full the least recently used session that
  * nobody holds is evicted and its payload handed back in *evicted for the caller to destroy. */
-int sess_registry_insert(struct sess_registry *r, const char *owner, void *payload, struct sess_entry **out,
-                         void **evicted);
+int sess_registry_insert(struct sess_registry *r, const char *id, const char *owner, void *payload,
+                         struct sess_entry **out, void **evicted);
 /* Gives the session back; it stays open for later requests. */
 void sess_registry_release(struct sess_registry *r, struct sess_entry *e);
 /* Removes a held session for good (its payload is returned for the caller to destroy). */

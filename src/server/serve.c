@@ -1,0 +1,112 @@
+/* Server lifecycle. Signals are blocked in every thread and taken synchronously by sigwait in the
+ * main thread, so shutdown runs as ordinary code: stop accepting, let queries finish within the
+ * grace period, interrupt the rest, free everything. */
+#include "server/serve.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "engine/engine.h"
+#include "http/http_server.h"
+#include "http/lakehouse_api.h"
+#include "server/config.h"
+#include "util/log.h"
+
+static bool is_loopback(const char *addr)
+{
+	return !strncmp(addr, "127.", 4) || !strcmp(addr, "::1") || !strcmp(addr, "localhost");
+}
+
+/* Without configured users a loopback-only server gets one well-known user, so the first run
+ * works out of the box; anything reachable from elsewhere must name its users. */
+static int ensure_users(struct config *cfg)
+{
+	if (cfg->n_users)
+		return 0;
+	if (!is_loopback(cfg->bind)) {
+		fprintf(stderr, "lakehouse: refusing to listen on %s without users: pass --user name:password "
+		                "or set LAKEHOUSE_USERS\n", cfg->bind);
+		return -1;
+	}
+	cfg->users = calloc(1, sizeof(*cfg->users));
+	if (!cfg->users)
+		return -1;
+	cfg->users[0].name = strdup("lakehouse");
+	cfg->users[0].password = strdup("lakehouse");
+	cfg->n_users = 1;
+	log_warn("no users configured: accepting lakehouse:lakehouse on loopback only", "%s", "");
+	return 0;
+}
+
+int serve_main(const char *prog, int argc, char **argv)
+{
+	struct config cfg;
+	char err[512] = "";
+	int rc = config_load(&cfg, argc, argv, err, sizeof(err));
+	if (rc == 1) {
+		config_print_help(prog);
+		config_free(&cfg);
+		return 0;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "lakehouse serve: %s\n", err);
+		config_free(&cfg);
+		return 2;
+	}
+	log_set_level((enum log_level)cfg.log_level);
+	if (ensure_users(&cfg) < 0) {
+		config_free(&cfg);
+		return 2;
+	}
+	if (mkdir(cfg.data_dir, 0700) != 0 && errno != EEXIST) {
+		fprintf(stderr, "lakehouse serve: cannot create data directory %s: %s\n", cfg.data_dir, strerror(errno));
+		config_free(&cfg);
+		return 1;
+	}
+
+	sigset_t sigs;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	struct eng_error eerr = {0};
+	struct engine *engine = engine_open(&cfg, &eerr);
+	if (!engine) {
+		fprintf(stderr, "lakehouse serve: %s\n", eerr.message);
+		config_free(&cfg);
+		return 1;
+	}
+	struct lakehouse_api api = {engine, &cfg};
+	struct http_server *http = http_server_start(&cfg, cfg.lakehouse_port, lakehouse_routes, lakehouse_nroutes,
+	                                             &api, err, sizeof(err));
+	if (!http) {
+		fprintf(stderr, "lakehouse serve: lakehouse port: %s\n", err);
+		engine_close(engine);
+		config_free(&cfg);
+		return 1;
+	}
+	const char *host_fmt = strchr(cfg.bind, ':') ? "[%s]:%d" : "%s:%d";
+	char where[128];
+	snprintf(where, sizeof(where), host_fmt, cfg.bind, cfg.lakehouse_port);
+	printf("Starting Lakehouse HTTP server on %s\n", where);
+	fflush(stdout);
+	log_info("server started", "lakehouse=%s data=\"%s\" users=%zu", where, cfg.data_dir, cfg.n_users);
+
+	int sig = 0;
+	sigwait(&sigs, &sig);
+	log_info("shutting down", "signal=%s grace_seconds=%d", sig == SIGINT ? "SIGINT" : "SIGTERM",
+	         cfg.shutdown_grace_seconds);
+	http_server_quiesce(http);
+	engine_drain(engine, cfg.shutdown_grace_seconds * 1000);
+	http_server_stop(http);
+	engine_close(engine);
+	log_info("stopped", "%s", "");
+	config_free(&cfg);
+	return 0;
+}
