@@ -96,7 +96,7 @@ int query_request_parse(const char *body, size_t len, size_t statement_max, stru
 
 	json_error_t jerr;
 	/* JSON_REJECT_DUPLICATES: two "statement" keys would make which one runs ambiguous. */
-	json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
 	if (!root) {
 		err->http_status = 400;
 		err->code = "invalid_json";
