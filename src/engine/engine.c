@@ -467,6 +467,11 @@ done:
 	return rc;
 }
 
+duckdb_result_type engine_query_result_type(struct eng_query *q)
+{
+	return q->has_result ? duckdb_result_return_type(q->result) : DUCKDB_RESULT_TYPE_INVALID;
+}
+
 idx_t engine_query_column_count(struct eng_query *q) { return q->ncols; }
 const char *engine_query_column_name(struct eng_query *q, idx_t col) { return duckdb_column_name(&q->result, col); }
 duckdb_logical_type engine_query_column_type(struct eng_query *q, idx_t col) { return q->types[col]; }

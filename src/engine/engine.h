@@ -75,6 +75,8 @@ const char *engine_query_id(const struct eng_query *q);
 /* Runs every statement; the last one's result is left to fetch. On a SQL error returns -1 with
  * the DuckDB message and its SQLSTATE in err (err->status stays ENG_OK: it is not an engine fault). */
 int engine_query_execute(struct eng_query *q, struct eng_error *err);
+/* What the last statement returns: rows, a changed-row count, or nothing (DDL). */
+duckdb_result_type engine_query_result_type(struct eng_query *q);
 /* Column count, names and types of the last statement's result (after a successful execute). */
 idx_t engine_query_column_count(struct eng_query *q);
 const char *engine_query_column_name(struct eng_query *q, idx_t col);

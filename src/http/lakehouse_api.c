@@ -133,6 +133,11 @@ static void put_metadata(struct query_stream *st)
 static void put_columns(struct query_stream *st)
 {
 	buf *o = &st->out;
+	if (engine_query_result_type(st->query) == DUCKDB_RESULT_TYPE_NOTHING) {
+		/* DDL has no result set; the contract names it Success. */
+		buf_puts(o, st->qr.column_types ? "[{\"name\":\"Success\",\"type\":\"BOOLEAN\"}]\n" : "[\"Success\"]\n");
+		return;
+	}
 	idx_t n = engine_query_column_count(st->query);
 	buf_putc(o, '[');
 	for (idx_t c = 0; c < n; c++) {
