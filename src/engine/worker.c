@@ -44,10 +44,12 @@ static int run(duckdb_connection c, const char *sql, char *err, size_t errlen)
 	return rc;
 }
 
+/* duckdb_settings() tells where a value currently comes from, not where it may be set, so ask DuckDB
+ * directly: a setting that refuses RESET SESSION belongs to the whole instance. */
 static int load_global_settings(struct worker *w, duckdb_connection c)
 {
 	duckdb_result r;
-	if (duckdb_query(c, "SELECT lower(name) FROM duckdb_settings() WHERE scope = 'GLOBAL'", &r) == DuckDBError) {
+	if (duckdb_query(c, "SELECT name FROM duckdb_settings()", &r) == DuckDBError) {
 		duckdb_destroy_result(&r);
 		return -1;
 	}
@@ -58,11 +60,23 @@ static int load_global_settings(struct worker *w, duckdb_connection c)
 		return -1;
 	}
 	for (idx_t i = 0; i < n; i++) {
-		char *s = duckdb_value_varchar(&r, 0, i);
-		if (s) {
-			w->global_settings[w->n_global_settings++] = strdup(s);
-			duckdb_free(s);
+		char *name = duckdb_value_varchar(&r, 0, i);
+		if (!name)
+			continue;
+		char sql[512];
+		size_t k = (size_t)snprintf(sql, sizeof(sql), "RESET SESSION \"");
+		for (const char *p = name; *p && k < sizeof(sql) - 4; p++) {
+			if (*p == '"')
+				sql[k++] = '"';
+			sql[k++] = *p;
 		}
+		sql[k++] = '"';
+		sql[k] = '\0';
+		duckdb_result probe;
+		if (duckdb_query(c, sql, &probe) == DuckDBError && strstr(duckdb_result_error(&probe), "locally"))
+			w->global_settings[w->n_global_settings++] = strdup(name);
+		duckdb_destroy_result(&probe);
+		duckdb_free(name);
 	}
 	duckdb_destroy_result(&r);
 	return 0;
