@@ -73,7 +73,7 @@ static int load_global_settings(struct worker *w, duckdb_connection c)
 		sql[k++] = '"';
 		sql[k] = '\0';
 		duckdb_result probe;
-		if (duckdb_query(c, sql, &probe) == DuckDBError && strstr(duckdb_result_error(&probe), "locally"))
+		if (duckdb_query(c, sql, &probe) == DuckDBError)
 			w->global_settings[w->n_global_settings++] = strdup(name);
 		duckdb_destroy_result(&probe);
 		duckdb_free(name);
