@@ -183,8 +183,9 @@ static void print_table(struct reader *r)
 		printf("%s %-*s", c ? " |" : "", (int)width[c], json_string_value(json_array_get(r->columns, c)));
 	putchar('\n');
 	for (size_t c = 0; c < ncols; c++) {
-		printf("%s", c ? "-+" : "");
-		for (size_t k = 0; k < width[c] + 2 - (c + 1 == ncols); k++)
+		if (c)
+			putchar('+');
+		for (size_t k = 0; k < width[c] + (c + 1 == ncols ? 1 : 2); k++)
 			putchar('-');
 	}
 	putchar('\n');

@@ -239,7 +239,7 @@ static void put_time(buf *out, int64_t us)
 static void put_opt_string(buf *out, const char *s)
 {
 	if (s)
-		json_cstring(out, s);
+		jw_cstring(out, s);
 	else
 		buf_puts(out, "null");
 }
@@ -263,7 +263,7 @@ int qlog_json(struct qlog *l, const char *id, const char *user, buf *out)
 	}
 	int64_t end = e->end_us ? e->end_us : qlog_now_us();
 	buf_puts(out, "{\"uuid\":");
-	json_cstring(out, e->id);
+	jw_cstring(out, e->id);
 	buf_puts(out, ",\"start_time\":");
 	put_time(out, e->start_us);
 	buf_puts(out, ",\"end_time\":");
@@ -273,20 +273,20 @@ int qlog_json(struct qlog *l, const char *id, const char *user, buf *out)
 		buf_puts(out, "null");
 	buf_printf(out, ",\"duration_ms\":%lld", (long long)((end - e->start_us) / 1000));
 	buf_puts(out, ",\"query\":");
-	json_cstring(out, e->query);
+	jw_cstring(out, e->query);
 	buf_puts(out, ",\"session_id\":");
-	json_cstring(out, e->session_id);
+	jw_cstring(out, e->session_id);
 	buf_puts(out, ",\"client_interface\":");
-	json_cstring(out, e->client_interface);
+	jw_cstring(out, e->client_interface);
 	buf_puts(out, ",\"error\":");
 	put_opt_string(out, e->error);
 	buf_printf(out, ",\"status\":\"%s\"", !e->end_us ? "running" : e->error ? "failed" : "succeeded");
 	buf_printf(out, ",\"rows\":%llu", (unsigned long long)e->rows);
 	buf_puts(out, ",\"stats\":null");
 	buf_puts(out, ",\"progress\":");
-	json_double(out, pct);
+	jw_double(out, pct);
 	buf_puts(out, ",\"percentage\":");
-	json_double(out, pct);
+	jw_double(out, pct);
 	buf_printf(out, ",\"rows_processed\":%llu,\"total_rows\":%llu", (unsigned long long)processed,
 	           (unsigned long long)total);
 	buf_printf(out, ",\"visible\":%s", e->visible ? "true" : "false");

@@ -89,7 +89,7 @@ static void type_init(struct rj_type *t, duckdb_logical_type lt)
 		for (uint32_t i = 0; i < n; i++) {
 			char *s = duckdb_enum_dictionary_value(lt, i);
 			buf_init(&t->labels[i]);
-			json_cstring(&t->labels[i], s ? s : "");
+			jw_cstring(&t->labels[i], s ? s : "");
 			duckdb_free(s);
 		}
 		break;
@@ -127,7 +127,7 @@ static void type_init(struct rj_type *t, duckdb_logical_type lt)
 			char *name = is_union ? duckdb_union_type_member_name(lt, i) : duckdb_struct_type_child_name(lt, i);
 			duckdb_logical_type ct = is_union ? duckdb_union_type_member_type(lt, i) : duckdb_struct_type_child_type(lt, i);
 			buf_init(&t->labels[i]);
-			json_cstring(&t->labels[i], name ? name : "");
+			jw_cstring(&t->labels[i], name ? name : "");
 			buf_putc(&t->labels[i], ':');
 			type_init(&t->children[i], ct);
 			duckdb_free(name);
@@ -314,22 +314,22 @@ static void encode(const struct rj_encoder *enc, const struct rj_type *t, const 
 		else
 			buf_append(out, "false", 5);
 		return;
-	case DUCKDB_TYPE_TINYINT: json_int64(out, ((int8_t *)v->data)[row]); return;
-	case DUCKDB_TYPE_SMALLINT: json_int64(out, ((int16_t *)v->data)[row]); return;
-	case DUCKDB_TYPE_INTEGER: json_int64(out, ((int32_t *)v->data)[row]); return;
-	case DUCKDB_TYPE_BIGINT: json_int64(out, ((int64_t *)v->data)[row]); return;
-	case DUCKDB_TYPE_UTINYINT: json_uint64(out, ((uint8_t *)v->data)[row]); return;
-	case DUCKDB_TYPE_USMALLINT: json_uint64(out, ((uint16_t *)v->data)[row]); return;
-	case DUCKDB_TYPE_UINTEGER: json_uint64(out, ((uint32_t *)v->data)[row]); return;
-	case DUCKDB_TYPE_UBIGINT: json_uint64(out, ((uint64_t *)v->data)[row]); return;
-	case DUCKDB_TYPE_HUGEINT: json_int128(out, hugeint_of(&((duckdb_hugeint *)v->data)[row])); return;
+	case DUCKDB_TYPE_TINYINT: jw_int64(out, ((int8_t *)v->data)[row]); return;
+	case DUCKDB_TYPE_SMALLINT: jw_int64(out, ((int16_t *)v->data)[row]); return;
+	case DUCKDB_TYPE_INTEGER: jw_int64(out, ((int32_t *)v->data)[row]); return;
+	case DUCKDB_TYPE_BIGINT: jw_int64(out, ((int64_t *)v->data)[row]); return;
+	case DUCKDB_TYPE_UTINYINT: jw_uint64(out, ((uint8_t *)v->data)[row]); return;
+	case DUCKDB_TYPE_USMALLINT: jw_uint64(out, ((uint16_t *)v->data)[row]); return;
+	case DUCKDB_TYPE_UINTEGER: jw_uint64(out, ((uint32_t *)v->data)[row]); return;
+	case DUCKDB_TYPE_UBIGINT: jw_uint64(out, ((uint64_t *)v->data)[row]); return;
+	case DUCKDB_TYPE_HUGEINT: jw_int128(out, hugeint_of(&((duckdb_hugeint *)v->data)[row])); return;
 	case DUCKDB_TYPE_UHUGEINT: {
 		duckdb_uhugeint h = ((duckdb_uhugeint *)v->data)[row];
-		json_uint128(out, (unsigned __int128)h.upper << 64 | h.lower);
+		jw_uint128(out, (unsigned __int128)h.upper << 64 | h.lower);
 		return;
 	}
-	case DUCKDB_TYPE_FLOAT: json_float(out, ((float *)v->data)[row]); return;
-	case DUCKDB_TYPE_DOUBLE: json_double(out, ((double *)v->data)[row]); return;
+	case DUCKDB_TYPE_FLOAT: jw_float(out, ((float *)v->data)[row]); return;
+	case DUCKDB_TYPE_DOUBLE: jw_double(out, ((double *)v->data)[row]); return;
 	case DUCKDB_TYPE_DECIMAL: {
 		__int128 u;
 		switch (t->internal) {
@@ -338,7 +338,7 @@ static void encode(const struct rj_encoder *enc, const struct rj_type *t, const 
 		case DUCKDB_TYPE_BIGINT: u = ((int64_t *)v->data)[row]; break;
 		default: u = hugeint_of(&((duckdb_hugeint *)v->data)[row]); break;
 		}
-		json_decimal(out, u, t->scale);
+		jw_decimal(out, u, t->scale);
 		return;
 	}
 	case DUCKDB_TYPE_VARCHAR:
@@ -346,11 +346,11 @@ static void encode(const struct rj_encoder *enc, const struct rj_type *t, const 
 		if (t->is_json)
 			put_raw_json(out, sp, slen);
 		else
-			json_string(out, sp, slen);
+			jw_string(out, sp, slen);
 		return;
 	case DUCKDB_TYPE_BLOB:
 		str_of(&((duckdb_string_t *)v->data)[row], &sp, &slen);
-		json_hex(out, (const uint8_t *)sp, slen);
+		jw_hex(out, (const uint8_t *)sp, slen);
 		return;
 	case DUCKDB_TYPE_BIT:
 		str_of(&((duckdb_string_t *)v->data)[row], &sp, &slen);
@@ -557,7 +557,7 @@ void rj_encode_rows(struct rj_encoder *enc, duckdb_data_chunk chunk, idx_t from,
 		vs[c] = vec_of(duckdb_data_chunk_get_vector(chunk, c));
 	if (names && !enc->keys_ready) {
 		for (idx_t c = 0; c < enc->ncols; c++) {
-			json_cstring(&enc->keys[c], names[c] ? names[c] : "");
+			jw_cstring(&enc->keys[c], names[c] ? names[c] : "");
 			buf_putc(&enc->keys[c], ':');
 		}
 		enc->keys_ready = true;

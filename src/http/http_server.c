@@ -61,9 +61,9 @@ void http_error(struct http_response *res, int status, const char *code, const c
 	res->content_type = "application/json";
 	buf_reset(&res->body);
 	buf_puts(&res->body, "{\"error\":");
-	json_cstring(&res->body, message);
+	jw_cstring(&res->body, message);
 	buf_puts(&res->body, ",\"code\":");
-	json_cstring(&res->body, code);
+	jw_cstring(&res->body, code);
 	buf_puts(&res->body, "}");
 }
 

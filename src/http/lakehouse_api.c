@@ -91,7 +91,7 @@ static void on_client_gone(void *ctx)
 static void put_error_line(struct query_stream *st, const char *msg)
 {
 	buf_puts(&st->out, "{\"error\":");
-	json_cstring(&st->out, msg);
+	jw_cstring(&st->out, msg);
 	buf_puts(&st->out, "}\n");
 	free(st->error);
 	st->error = strdup(msg);
@@ -109,24 +109,24 @@ static void put_metadata(struct query_stream *st)
 	buf *o = &st->out;
 	int64_t init_ms = (mono_us() - st->request_start_us) / 1000;
 	buf_puts(o, "{\"statement\":");
-	json_cstring(o, st->qr.statement);
+	jw_cstring(o, st->qr.statement);
 	buf_puts(o, ",\"rows_limit\":");
 	if (st->qr.limit >= 0)
-		json_int64(o, st->qr.limit);
+		jw_int64(o, st->qr.limit);
 	else
 		buf_puts(o, "null");
 	buf_puts(o, ",\"rows_offset\":");
 	if (st->qr.offset >= 0)
-		json_int64(o, st->qr.offset);
+		jw_int64(o, st->qr.offset);
 	else
 		buf_puts(o, "null");
 	buf_printf(o, ",\"init_time_ms\":%lld", (long long)(init_ms < 1 ? 1 : init_ms));
 	buf_puts(o, ",\"connections_errors\":{},\"session_id\":");
-	json_cstring(o, engine_session_id(st->session));
+	jw_cstring(o, engine_session_id(st->session));
 	buf_puts(o, ",\"query_id\":");
-	json_cstring(o, engine_query_id(st->query));
+	jw_cstring(o, engine_query_id(st->query));
 	buf_puts(o, ",\"worker_slug\":");
-	json_cstring(o, engine_session_worker_slug(st->session));
+	jw_cstring(o, engine_session_worker_slug(st->session));
 	buf_puts(o, "}\n");
 }
 
@@ -146,16 +146,16 @@ static void put_columns(struct query_stream *st)
 		const char *name = engine_query_column_name(st->query, c);
 		if (st->qr.column_types) {
 			buf_puts(o, "{\"name\":");
-			json_cstring(o, name ? name : "");
+			jw_cstring(o, name ? name : "");
 			buf_puts(o, ",\"type\":");
 			buf tn;
 			buf_init(&tn);
 			rj_type_name(engine_query_column_type(st->query, c), &tn);
-			json_string(o, tn.data ? tn.data : "", tn.len);
+			jw_string(o, tn.data ? tn.data : "", tn.len);
 			buf_free(&tn);
 			buf_putc(o, '}');
 		} else {
-			json_cstring(o, name ? name : "");
+			jw_cstring(o, name ? name : "");
 		}
 	}
 	buf_puts(o, "]\n");
@@ -366,7 +366,7 @@ static void handle_cancel(struct http_request *req, struct http_response *res, v
 		return;
 	}
 	buf_printf(&res->body, "{\"cancelled\":%s,\"message\":", cancelled ? "true" : "false");
-	json_cstring(&res->body, msg);
+	jw_cstring(&res->body, msg);
 	buf_putc(&res->body, '}');
 }
 
@@ -384,11 +384,11 @@ static void handle_validate(struct http_request *req, struct http_response *res,
 		engine_validate(s, qr.statement, &valid, &err);
 	engine_session_release(s);
 	buf_printf(&res->body, "{\"valid\":%s,\"statement\":", valid ? "true" : "false");
-	json_cstring(&res->body, qr.statement);
+	jw_cstring(&res->body, qr.statement);
 	buf_puts(&res->body, ",\"connections_errors\":{}");
 	if (!valid) {
 		buf_puts(&res->body, ",\"error\":");
-		json_cstring(&res->body, err.message);
+		jw_cstring(&res->body, err.message);
 	}
 	buf_putc(&res->body, '}');
 	query_request_free(&qr);
@@ -420,21 +420,21 @@ static void handle_autocomplete(struct http_request *req, struct http_response *
 		if (i)
 			buf_putc(o, ',');
 		buf_puts(o, "{\"suggestion\":");
-		json_cstring(o, sugg[i].text ? sugg[i].text : "");
+		jw_cstring(o, sugg[i].text ? sugg[i].text : "");
 		buf_puts(o, ",\"suggestion_start\":");
-		json_int64(o, sugg[i].start);
+		jw_int64(o, sugg[i].start);
 		buf_puts(o, ",\"suggestion_type\":");
-		json_cstring(o, sugg[i].type ? sugg[i].type : "keyword");
+		jw_cstring(o, sugg[i].type ? sugg[i].type : "keyword");
 		buf_puts(o, ",\"suggestion_score\":");
-		json_double(o, sugg[i].score);
+		jw_double(o, sugg[i].score);
 		if (sugg[i].extra_char) {
 			buf_puts(o, ",\"extra_char\":");
-			json_cstring(o, sugg[i].extra_char);
+			jw_cstring(o, sugg[i].extra_char);
 		}
 		buf_putc(o, '}');
 	}
 	buf_puts(o, "],\"statement\":");
-	json_cstring(o, qr.statement);
+	jw_cstring(o, qr.statement);
 	buf_puts(o, ",\"connections_errors\":{}}");
 	engine_suggestions_free(sugg, n);
 	query_request_free(&qr);

@@ -40,7 +40,7 @@ size_t utf8_valid_len(const unsigned char *s, size_t avail)
 	return n;
 }
 
-void json_string(buf *b, const char *str, size_t len)
+void jw_string(buf *b, const char *str, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *s = (const unsigned char *)str;
@@ -112,9 +112,9 @@ static void put_digits_u64(buf *b, uint64_t v)
 		b->data[b->len++] = tmp[--n];
 }
 
-void json_uint64(buf *b, uint64_t v) { put_digits_u64(b, v); }
+void jw_uint64(buf *b, uint64_t v) { put_digits_u64(b, v); }
 
-void json_int64(buf *b, int64_t v)
+void jw_int64(buf *b, int64_t v)
 {
 	if (v < 0) {
 		buf_putc(b, '-');
@@ -124,9 +124,9 @@ void json_int64(buf *b, int64_t v)
 	}
 }
 
-void json_uint128(buf *b, unsigned __int128 v) { put_digits_u128(b, v); }
+void jw_uint128(buf *b, unsigned __int128 v) { put_digits_u128(b, v); }
 
-void json_int128(buf *b, __int128 v)
+void jw_int128(buf *b, __int128 v)
 {
 	if (v < 0) {
 		buf_putc(b, '-');
@@ -164,19 +164,19 @@ static bool put_special(buf *b, double v)
 	return false;
 }
 
-void json_double(buf *b, double v)
+void jw_double(buf *b, double v)
 {
 	if (!put_special(b, v))
 		put_shortest(b, 15, 17, v, false);
 }
 
-void json_float(buf *b, float v)
+void jw_float(buf *b, float v)
 {
 	if (!put_special(b, v))
 		put_shortest(b, 6, 9, v, true);
 }
 
-void json_decimal(buf *b, __int128 unscaled, unsigned scale)
+void jw_decimal(buf *b, __int128 unscaled, unsigned scale)
 {
 	unsigned __int128 mag = unscaled < 0 ? (unsigned __int128)0 - (unsigned __int128)unscaled
 	                                     : (unsigned __int128)unscaled;
@@ -199,7 +199,7 @@ void json_decimal(buf *b, __int128 unscaled, unsigned scale)
 	}
 }
 
-void json_hex(buf *b, const uint8_t *p, size_t len)
+void jw_hex(buf *b, const uint8_t *p, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	if (!buf_reserve(b, len * 2 + 2))

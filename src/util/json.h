@@ -1,4 +1,4 @@
-/* Writing JSON text into a buf: strings (with UTF-8 repair), numbers exactly as given. These are
+/* Writing JSON text into a buf (prefix jw_, clear of jansson's json_ names): strings (with UTF-8 repair), numbers exactly as given. These are
  * the hot path of result encoding, so they never allocate beyond growing the buffer. */
 #ifndef LAKEHOUSE_UTIL_JSON_H
 #define LAKEHOUSE_UTIL_JSON_H
@@ -9,20 +9,20 @@
 #include "util/buf.h"
 
 /* Writes "..." with JSON escapes; invalid UTF-8 sequences become U+FFFD. */
-void json_string(buf *b, const char *s, size_t len);
-static inline void json_cstring(buf *b, const char *s) { json_string(b, s, __builtin_strlen(s)); }
-void json_int64(buf *b, int64_t v);
-void json_uint64(buf *b, uint64_t v);
-void json_int128(buf *b, __int128 v);
-void json_uint128(buf *b, unsigned __int128 v);
+void jw_string(buf *b, const char *s, size_t len);
+static inline void jw_cstring(buf *b, const char *s) { jw_string(b, s, __builtin_strlen(s)); }
+void jw_int64(buf *b, int64_t v);
+void jw_uint64(buf *b, uint64_t v);
+void jw_int128(buf *b, __int128 v);
+void jw_uint128(buf *b, unsigned __int128 v);
 /* Shortest text that reads back to the same double; whole values get ".0"; NaN and the
  * infinities become the strings "NaN", "Infinity", "-Infinity". */
-void json_double(buf *b, double v);
-void json_float(buf *b, float v);
+void jw_double(buf *b, double v);
+void jw_float(buf *b, float v);
 /* A fixed-point number: `digits` is the unscaled integer, `scale` digits go after the point. */
-void json_decimal(buf *b, __int128 unscaled, unsigned scale);
+void jw_decimal(buf *b, __int128 unscaled, unsigned scale);
 /* Lower-case hex of raw bytes, quoted. */
-void json_hex(buf *b, const uint8_t *p, size_t len);
+void jw_hex(buf *b, const uint8_t *p, size_t len);
 
 /* Length of the valid UTF-8 sequence starting at s (1..4), or 0 if it is not valid. */
 size_t utf8_valid_len(const unsigned char *s, size_t avail);

@@ -80,12 +80,12 @@ static void test_strings(void **state)
 	(void)state;
 	buf b;
 	buf_init(&b);
-	json_string(&b, "a\"b\\c\n\t\x01\xC3\xA9", 10);
+	jw_string(&b, "a\"b\\c\n\t\x01\xC3\xA9", 10);
 	buf_putc(&b, '\0');
 	assert_string_equal(b.data, "\"a\\\"b\\\\c\\n\\t\\u0001\xC3\xA9\"");
 	buf_reset(&b);
 	/* invalid UTF-8: a lone continuation byte, a truncated sequence, an overlong form, a surrogate */
-	json_string(&b, "\x80x\xE2\x82y\xC0\xAFz\xED\xA0\x80", 11);
+	jw_string(&b, "\x80x\xE2\x82y\xC0\xAFz\xED\xA0\x80", 11);
 	buf_putc(&b, '\0');
 	assert_string_equal(b.data, "\"\xEF\xBF\xBDx\xEF\xBF\xBD\xEF\xBF\xBDy\xEF\xBF\xBD\xEF\xBF\xBDz\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");
 	buf_free(&b);
@@ -96,17 +96,17 @@ static void test_numbers(void **state)
 	(void)state;
 	buf b;
 	buf_init(&b);
-	json_double(&b, 0.1);
+	jw_double(&b, 0.1);
 	buf_putc(&b, ' ');
-	json_double(&b, 1.0);
+	jw_double(&b, 1.0);
 	buf_putc(&b, ' ');
-	json_double(&b, 1e300);
+	jw_double(&b, 1e300);
 	buf_putc(&b, ' ');
-	json_float(&b, 3.14f);
+	jw_float(&b, 3.14f);
 	buf_putc(&b, ' ');
-	json_decimal(&b, -5, 3);
+	jw_decimal(&b, -5, 3);
 	buf_putc(&b, ' ');
-	json_int128(&b, -(((__int128)1) << 100));
+	jw_int128(&b, -(((__int128)1) << 100));
 	buf_putc(&b, '\0');
 	assert_string_equal(b.data, "0.1 1.0 1e+300 3.14 -0.005 -1267650600228229401496703205376");
 	buf_free(&b);
