@@ -136,7 +136,153 @@ void jw_int128(buf *b, __int128 v)
 	}
 }
 
-static void put_shortest(buf *b, int lo, int hi, double v, bool as_float)
+/* Shortest decimal digits inside the rounding interval of m * 2^e, by exact integer
+ * arithmetic on a 64.64 fixed-point form of the interval bounds. Fills digits (no leading or
+ * trailing zeros) and returns their count, with *point such that value = 0.d1d2... * 10^point.
+ * Returns 0 outside the fast range (values below about 1e-3 or from 2^63 up); callers fall back. */
+static int shortest_digits(uint64_t m, int e, bool asym, char *digits, int *point)
+{
+	if (e < -62)
+		return 0;
+	uint64_t mv = m << 2, ml = mv - (asym ? 1 : 2), mh = mv + 2; /* value * 2^(2-e) */
+	uint64_t il, iv, ih, fl, fv, fh;
+	if (e - 2 >= 0) {
+		int shift = e - 2;
+		if (shift >= 63 || (mh >> (63 - shift)) != 0)
+			return 0;
+		il = ml << shift, iv = mv << shift, ih = mh << shift;
+		fl = fv = fh = 0;
+	} else {
+		int sh = 2 - e; /* 1..64 */
+		il = sh == 64 ? 0 : ml >> sh;
+		iv = sh == 64 ? 0 : mv >> sh;
+		ih = sh == 64 ? 0 : mh >> sh;
+		fl = sh == 64 ? ml : ml << (64 - sh);
+		fv = sh == 64 ? mv : mv << (64 - sh);
+		fh = sh == 64 ? mh : mh << (64 - sh);
+	}
+	/* IEEE round-half-even: the bounds themselves read back to this value when m is even. */
+	bool incl = (m & 1) == 0;
+	int n = 0;
+	uint64_t first_int = (incl && fl == 0) ? il : il + 1; /* smallest integer in the interval from below */
+	if (first_int < ih || (first_int == ih && (fh > 0 || incl))) {
+		/* An integer lies inside: the shortest is the multiple of the largest power of ten there,
+		 * the one nearest the value. */
+		uint64_t p = 1;
+		int k = 0;
+		while (p <= UINT64_MAX / 10) {
+			uint64_t np = p * 10, c = (incl && fl == 0 && il % np == 0) ? il / np : il / np + 1;
+			if (c > UINT64_MAX / np)
+				break;
+			uint64_t cp = c * np;
+			if (!(cp < ih || (cp == ih && (fh > 0 || incl))))
+				break;
+			p = np;
+			k++;
+		}
+		uint64_t q = iv / p, rem = iv - q * p;
+		uint64_t half = UINT64_C(1) << 63;
+		/* nearest, ties to even; the fraction fv only matters when rem is exactly half of p */
+		bool up = p == 1 ? (fv > half || (fv == half && (q & 1)))
+		                 : (rem > p - rem || (rem == p - rem && (fv > 0 || (q & 1))));
+		if (up)
+			q++;
+		if (!(q * p > il || (incl && q * p == il && fl == 0)))
+			q++;
+		if (!(q * p < ih || (q * p == ih && (fh > 0 || incl))))
+			q--;
+		char tmp[24];
+		int t = 0;
+		do {
+			tmp[t++] = (char)('0' + q % 10);
+			q /= 10;
+		} while (q);
+		while (t > 1 && tmp[0] == '0') { /* trailing zeros of q move into the exponent */
+			memmove(tmp, tmp + 1, (size_t)--t);
+			k++;
+		}
+		for (int i = t - 1; i >= 0; i--)
+			digits[n++] = tmp[i];
+		*point = t + k;
+		return n;
+	}
+	/* No integer inside: the integer part is fixed, then fractional digits until the interval
+	 * admits a digit of its own. */
+	unsigned __int128 one = (unsigned __int128)1 << 64;
+	unsigned __int128 rl = fl, rv = fv, rh = ih == il ? fh : one;
+	int intdigits = 0;
+	if (il > 0) {
+		char tmp[24];
+		uint64_t q = il;
+		while (q) {
+			tmp[intdigits++] = (char)('0' + q % 10);
+			q /= 10;
+		}
+		for (int i = intdigits - 1; i >= 0; i--)
+			digits[n++] = tmp[i];
+	}
+	int lead = 0; /* zeros right after the point while there is no integer part */
+	for (int step = 0; step < 40; step++) {
+		unsigned __int128 tl = rl * 10, th = rh * 10, tv = rv * 10;
+		unsigned dl = (unsigned)(tl >> 64), dh = (unsigned)(th >> 64), dv = (unsigned)(tv >> 64);
+		rl = (uint64_t)tl, rh = (uint64_t)th, rv = (uint64_t)tv;
+		unsigned dmin = (incl && rl == 0) ? dl : dl + 1, dmax = (rh > 0 || incl) ? dh : dh - 1;
+		if (dmax > 9)
+			dmax = 9;
+		if (dmin <= dmax) {
+			unsigned d = dv;
+			uint64_t half = UINT64_C(1) << 63;
+			if ((uint64_t)rv > half || ((uint64_t)rv == half && (d & 1)))
+				d++;
+			if (d < dmin)
+				d = dmin;
+			if (d > dmax)
+				d = dmax;
+			digits[n++] = (char)('0' + d);
+			*point = il > 0 ? intdigits : -lead;
+			return n;
+		}
+		if (dh != dl)
+			rh = one;
+		if (n == 0 && dl == 0)
+			lead++;
+		else
+			digits[n++] = (char)('0' + dl);
+	}
+	return 0;
+}
+
+static void put_digits(buf *b, const char *d, int n, int point)
+{
+	int x = point - 1; /* exponent of the first digit */
+	if (x < -4 || x >= 17) {
+		buf_putc(b, d[0]);
+		if (n > 1) {
+			buf_putc(b, '.');
+			buf_append(b, d + 1, (size_t)(n - 1));
+		}
+		buf_printf(b, "e%c%02d", x < 0 ? '-' : '+', x < 0 ? -x : x);
+		return;
+	}
+	if (point <= 0) {
+		buf_append(b, "0.", 2);
+		for (int i = 0; i < -point; i++)
+			buf_putc(b, '0');
+		buf_append(b, d, (size_t)n);
+	} else if (point < n) {
+		buf_append(b, d, (size_t)point);
+		buf_putc(b, '.');
+		buf_append(b, d + point, (size_t)(n - point));
+	} else {
+		buf_append(b, d, (size_t)n);
+		for (int i = n; i < point; i++)
+			buf_putc(b, '0');
+		buf_append(b, ".0", 2);
+	}
+}
+
+/* The slow, always-correct path: the fewest printf digits that read back to the same value. */
+static void put_shortest_printf(buf *b, int lo, int hi, double v, bool as_float)
 {
 	char tmp[40] = "";
 	int n = 0;
@@ -166,14 +312,50 @@ static bool put_special(buf *b, double v)
 
 void jw_double(buf *b, double v)
 {
-	if (!put_special(b, v))
-		put_shortest(b, 15, 17, v, false);
+	if (put_special(b, v))
+		return;
+	uint64_t bits;
+	memcpy(&bits, &v, sizeof(bits));
+	int be = (int)((bits >> 52) & 0x7FF);
+	uint64_t frac = bits & ((UINT64_C(1) << 52) - 1);
+	char d[40];
+	int point, n = 0;
+	if (be != 0)
+		n = shortest_digits(frac | (UINT64_C(1) << 52), be - 1075, frac == 0 && be > 1, d, &point);
+	if (n == 0) {
+		if (v == 0)
+			buf_puts(b, signbit(v) ? "-0.0" : "0.0");
+		else
+			put_shortest_printf(b, 1, 17, v, false);
+		return;
+	}
+	if (bits >> 63)
+		buf_putc(b, '-');
+	put_digits(b, d, n, point);
 }
 
 void jw_float(buf *b, float v)
 {
-	if (!put_special(b, v))
-		put_shortest(b, 6, 9, v, true);
+	if (put_special(b, v))
+		return;
+	uint32_t bits;
+	memcpy(&bits, &v, sizeof(bits));
+	int be = (int)((bits >> 23) & 0xFF);
+	uint32_t frac = bits & ((1u << 23) - 1);
+	char d[40];
+	int point, n = 0;
+	if (be != 0)
+		n = shortest_digits(frac | (1u << 23), be - 150, frac == 0 && be > 1, d, &point);
+	if (n == 0) {
+		if (v == 0)
+			buf_puts(b, signbit(v) ? "-0.0" : "0.0");
+		else
+			put_shortest_printf(b, 1, 9, v, true);
+		return;
+	}
+	if (bits >> 31)
+		buf_putc(b, '-');
+	put_digits(b, d, n, point);
 }
 
 void jw_decimal(buf *b, __int128 unscaled, unsigned scale)

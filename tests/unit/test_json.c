@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -112,6 +113,53 @@ static void test_numbers(void **state)
 	buf_free(&b);
 }
 
+/* Shortest round-trip doubles: every output reads back exactly and is never longer than the
+ * fewest printf digits that do. */
+static void test_double_shortest(void **state)
+{
+	(void)state;
+	buf b;
+	buf_init(&b);
+	uint64_t x = 88172645463325252ULL;
+	for (int i = 0; i < 300000; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		double v;
+		if (i % 3 == 0) {
+			uint64_t bits = (x & ~(UINT64_C(0x7FF) << 52)) | ((uint64_t)(1023 - 70 + (int)(x % 140)) << 52);
+			memcpy(&v, &bits, sizeof(v));
+		} else if (i % 3 == 1) {
+			v = (double)(x % 100000000) / (double)(1 + (x >> 40) % 1000);
+		} else {
+			v = (double)i / 3.0;
+		}
+		buf_reset(&b);
+		jw_double(&b, v);
+		buf_putc(&b, '\0');
+		assert_true(strtod(b.data, NULL) == v);
+		int fewest = 17;
+		for (int p = 1; p <= 17; p++) {
+			char t[40];
+			snprintf(t, sizeof(t), "%.*g", p, v);
+			if (strtod(t, NULL) == v) {
+				fewest = p;
+				break;
+			}
+		}
+		int sig = 0, nz = 0;
+		bool started = false;
+		for (const char *c = b.data; *c && *c != 'e'; c++) {
+			if (*c >= '1' && *c <= '9')
+				started = true;
+			if (started && *c >= '0' && *c <= '9') {
+				sig++;
+				nz = *c == '0' ? nz + 1 : 0;
+			}
+		}
+		assert_true(sig - nz <= fewest);
+	}
+	buf_free(&b);
+}
+
 static void test_scalars(void **state)
 {
 	(void)state;
@@ -206,7 +254,7 @@ static void test_type_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_strings),  cmocka_unit_test(test_numbers),     cmocka_unit_test(test_scalars),
+		cmocka_unit_test(test_strings),  cmocka_unit_test(test_numbers),     cmocka_unit_test(test_double_shortest), cmocka_unit_test(test_scalars),
 		cmocka_unit_test(test_temporal), cmocka_unit_test(test_nested),      cmocka_unit_test(test_object_rows),
 		cmocka_unit_test(test_type_names),
 	};

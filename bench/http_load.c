@@ -1,0 +1,84 @@
+/* Load generator: N threads, each with one keep-alive connection, POST /query in a loop for a fixed
+ * time; prints requests per second. Used for the SELECT 1 round-trip benchmark. */
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct worker {
+	const char *url;
+	const char *userpwd;
+	const char *body;
+	double seconds;
+	long done;
+	long failed;
+};
+
+static size_t discard(char *p, size_t s, size_t n, void *u)
+{
+	(void)p;
+	(void)u;
+	return s * n;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void *run(void *arg)
+{
+	struct worker *w = arg;
+	CURL *c = curl_easy_init();
+	struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+	curl_easy_setopt(c, CURLOPT_URL, w->url);
+	curl_easy_setopt(c, CURLOPT_USERPWD, w->userpwd);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, w->body);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+	curl_easy_setopt(c, CURLOPT_TCP_NODELAY, 1L);
+	double end = now() + w->seconds;
+	while (now() < end) {
+		long status = 0;
+		if (curl_easy_perform(c) == CURLE_OK && curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK &&
+		    status == 200)
+			w->done++;
+		else
+			w->failed++;
+	}
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 6) {
+		fprintf(stderr, "usage: %s URL user:password JSON-body threads seconds\n", argv[0]);
+		return 2;
+	}
+	int n = atoi(argv[4]);
+	double secs = atof(argv[5]);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	struct worker *w = calloc((size_t)n, sizeof(*w));
+	pthread_t *t = calloc((size_t)n, sizeof(*t));
+	for (int i = 0; i < n; i++) {
+		w[i] = (struct worker){argv[1], argv[2], argv[3], secs, 0, 0};
+		pthread_create(&t[i], NULL, run, &w[i]);
+	}
+	long done = 0, failed = 0;
+	for (int i = 0; i < n; i++) {
+		pthread_join(t[i], NULL);
+		done += w[i].done;
+		failed += w[i].failed;
+	}
+	printf("%.1f %ld %ld\n", (double)done / secs, done, failed);
+	free(w);
+	free(t);
+	curl_global_cleanup();
+	return failed ? 1 : 0;
+}
