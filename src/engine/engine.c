@@ -21,6 +21,14 @@
 #include "util/log.h"
 #include "util/tz.h"
 
+#define STMT_CACHE_SIZE 8
+#define STMT_CACHE_SQL_MAX 65536
+
+struct stmt_cache_entry {
+	char *sql;
+	duckdb_prepared_statement prep;
+};
+
 struct eng_session {
 	struct engine *e;
 	struct worker *w;
@@ -29,6 +37,8 @@ struct eng_session {
 	char timezone[128];
 	bool timezone_stale;
 	bool broken;
+	struct stmt_cache_entry cache[STMT_CACHE_SIZE];
+	int cache_next;
 };
 
 struct engine {
@@ -66,11 +76,14 @@ static void set_error(struct eng_error *err, enum eng_status st, const char *msg
 	memcpy(err->sqlstate, state, 6);
 }
 
+static void cache_clear(struct eng_session *s);
+
 static void session_destroy(void *payload)
 {
 	struct eng_session *s = payload;
 	if (!s)
 		return;
+	cache_clear(s);
 	duckdb_disconnect(&s->conn);
 	free(s);
 }
@@ -78,15 +91,25 @@ static void session_destroy(void *payload)
 static void *reaper_main(void *arg)
 {
 	struct engine *e = arg;
+	unsigned tick = 0;
 	pthread_mutex_lock(&e->reaper_mu);
 	while (!e->stop) {
 		struct timespec ts;
 		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_sec += 1;
+		ts.tv_nsec += 100000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
 		pthread_cond_timedwait(&e->reaper_cv, &e->reaper_mu, &ts);
 		if (e->stop)
 			break;
 		pthread_mutex_unlock(&e->reaper_mu);
+		qlog_repeat_interrupts(e->log);
+		if (++tick % 10 != 0) {
+			pthread_mutex_lock(&e->reaper_mu);
+			continue;
+		}
 		void *expired[64];
 		size_t n;
 		do {
@@ -240,11 +263,7 @@ int engine_session_acquire(struct engine *e, const char *session_id, int size, c
 		set_error(err, ENG_INTERNAL, "cannot open a DuckDB connection");
 		return -1;
 	}
-	/* Sessions start in UTC whatever the host's zone: results must not depend on the machine. */
-	if (exec_simple(s->conn, "SET TimeZone = 'UTC'", err) < 0) {
-		session_destroy(s);
-		return -1;
-	}
+	/* The worker's default zone is UTC (see worker_open), so a new session needs no SET. */
 	snprintf(s->timezone, sizeof(s->timezone), "UTC");
 	void *evicted = NULL;
 	int rc = sess_registry_insert(e->sessions, session_id, user, s, &s->entry, &evicted);
@@ -304,6 +323,7 @@ int engine_session_apply(struct eng_session *s, const struct eng_settings *set, 
 		buf_putc(&sql, ';');
 	}
 	if (sql.len) {
+		cache_clear(s);
 		buf_putc(&sql, '\0');
 		if (buf_failed(&sql)) {
 			set_error(err, ENG_INTERNAL, "out of memory");
@@ -389,66 +409,136 @@ static void fail_with(struct eng_error *err, const char *msg, struct eng_query *
 	err->status = ENG_OK;
 }
 
-int engine_query_execute(struct eng_query *q, struct eng_error *err)
+/* Prepared SELECTs kept per session, keyed by their exact text, so a session repeating a query
+ * skips DuckDB's parse and plan. DuckDB rebinds a cached statement itself when the catalog changed;
+ * what it cannot see (bind-time constants such as current_setting() or current_schema()) only
+ * changes through statements of this session, so any statement other than a SELECT clears the cache. */
+static duckdb_prepared_statement cache_take(struct eng_session *s, const char *sql)
+{
+	for (int i = 0; i < STMT_CACHE_SIZE; i++) {
+		if (s->cache[i].sql && strcmp(s->cache[i].sql, sql) == 0) {
+			duckdb_prepared_statement p = s->cache[i].prep;
+			free(s->cache[i].sql);
+			s->cache[i].sql = NULL;
+			s->cache[i].prep = NULL;
+			return p;
+		}
+	}
+	return NULL;
+}
+
+static void cache_put(struct eng_session *s, const char *sql, duckdb_prepared_statement *prep)
+{
+	if (strlen(sql) > STMT_CACHE_SQL_MAX)
+		return;
+	char *copy = strdup(sql);
+	if (!copy)
+		return;
+	struct stmt_cache_entry *e = &s->cache[s->cache_next];
+	s->cache_next = (s->cache_next + 1) % STMT_CACHE_SIZE;
+	free(e->sql);
+	if (e->prep)
+		duckdb_destroy_prepare(&e->prep);
+	e->sql = copy;
+	e->prep = *prep;
+	*prep = NULL;
+}
+
+static void cache_clear(struct eng_session *s)
+{
+	for (int i = 0; i < STMT_CACHE_SIZE; i++) {
+		free(s->cache[i].sql);
+		s->cache[i].sql = NULL;
+		if (s->cache[i].prep)
+			duckdb_destroy_prepare(&s->cache[i].prep);
+	}
+}
+
+/* Runs statements 0..n-2 of stmts and prepares the last into *last. */
+static int run_leading(struct eng_query *q, duckdb_extracted_statements stmts, idx_t n,
+                       duckdb_prepared_statement *last, struct eng_error *err)
 {
 	struct eng_session *s = q->s;
-	duckdb_extracted_statements stmts = NULL;
-	duckdb_prepared_statement prep = NULL;
-	duckdb_pending_result pending = NULL;
-	int rc = -1;
-	idx_t n = duckdb_extract_statements(s->conn, q->sql, &stmts);
-	if (n == 0) {
-		const char *msg = duckdb_extract_statements_error(stmts);
-		fail_with(err, msg ? msg : "Parser Error: no statement to execute", q);
-		goto done;
-	}
 	bool guard_checked = false;
 	for (idx_t i = 0; i < n; i++) {
+		duckdb_prepared_statement prep = NULL;
 		if (cancelled(q)) {
 			fail_with(err, "INTERRUPT Error: Interrupted!", q);
-			goto done;
+			return -1;
 		}
 		if (duckdb_prepare_extracted_statement(s->conn, stmts, i, &prep) == DuckDBError) {
 			fail_with(err, duckdb_prepare_error(prep), q);
-			goto done;
+			duckdb_destroy_prepare(&prep);
+			return -1;
 		}
 		duckdb_statement_type type = duckdb_prepared_statement_type(prep);
+		if (type != DUCKDB_STATEMENT_TYPE_SELECT)
+			cache_clear(s);
 		if (type == DUCKDB_STATEMENT_TYPE_SET) {
 			char msg[512];
 			if (!guard_checked &&
 			    guard_check_sql(q->sql, strlen(q->sql), setting_is_global, s->w, msg, sizeof(msg)) < 0) {
 				fail_with(err, msg, q);
-				goto done;
+				duckdb_destroy_prepare(&prep);
+				return -1;
 			}
 			guard_checked = true;
 			s->timezone_stale = true;
 		}
-		if (i + 1 < n) {
-			duckdb_result r;
-			bool failed = duckdb_execute_prepared(prep, &r) == DuckDBError;
-			if (failed)
-				fail_with(err, duckdb_result_error(&r), q);
-			duckdb_destroy_result(&r);
-			duckdb_destroy_prepare(&prep);
-			if (failed)
-				goto done;
-			continue;
+		if (i + 1 == n) {
+			*last = prep;
+			return 0;
 		}
-		if (s->timezone_stale && refresh_timezone(s) < 0) {
-			fail_with(err, "Internal Error: cannot read the session time zone", q);
-			goto done;
-		}
-		if (duckdb_pending_prepared_streaming(prep, &pending) == DuckDBError) {
-			fail_with(err, duckdb_pending_error(pending), q);
-			goto done;
-		}
-		if (duckdb_execute_pending(pending, &q->result) == DuckDBError) {
-			fail_with(err, duckdb_result_error(&q->result), q);
-			duckdb_destroy_result(&q->result);
-			goto done;
-		}
-		q->has_result = true;
+		duckdb_result r;
+		bool failed = duckdb_execute_prepared(prep, &r) == DuckDBError;
+		if (failed)
+			fail_with(err, duckdb_result_error(&r), q);
+		duckdb_destroy_result(&r);
+		duckdb_destroy_prepare(&prep);
+		if (failed)
+			return -1;
 	}
+	return -1;
+}
+
+int engine_query_execute(struct eng_query *q, struct eng_error *err)
+{
+	struct eng_session *s = q->s;
+	if (cancelled(q)) {
+		fail_with(err, "INTERRUPT Error: Interrupted!", q);
+		return -1;
+	}
+	duckdb_prepared_statement prep = cache_take(s, q->sql);
+	duckdb_pending_result pending = NULL;
+	bool single = prep != NULL;
+	int rc = -1;
+	if (!prep) {
+		duckdb_extracted_statements stmts = NULL;
+		idx_t n = duckdb_extract_statements(s->conn, q->sql, &stmts);
+		if (n == 0) {
+			const char *msg = duckdb_extract_statements_error(stmts);
+			fail_with(err, msg ? msg : "Parser Error: no statement to execute", q);
+		}
+		int lead = n ? run_leading(q, stmts, n, &prep, err) : -1;
+		duckdb_destroy_extracted(&stmts);
+		if (lead < 0)
+			goto done;
+		single = n == 1;
+	}
+	if (s->timezone_stale && refresh_timezone(s) < 0) {
+		fail_with(err, "Internal Error: cannot read the session time zone", q);
+		goto done;
+	}
+	if (duckdb_pending_prepared_streaming(prep, &pending) == DuckDBError) {
+		fail_with(err, duckdb_pending_error(pending), q);
+		goto done;
+	}
+	if (duckdb_execute_pending(pending, &q->result) == DuckDBError) {
+		fail_with(err, duckdb_result_error(&q->result), q);
+		duckdb_destroy_result(&q->result);
+		goto done;
+	}
+	q->has_result = true;
 	q->ncols = duckdb_column_count(&q->result);
 	q->types = calloc(q->ncols ? q->ncols : 1, sizeof(*q->types));
 	if (!q->types) {
@@ -457,13 +547,14 @@ int engine_query_execute(struct eng_query *q, struct eng_error *err)
 	}
 	for (idx_t c = 0; c < q->ncols; c++)
 		q->types[c] = duckdb_column_logical_type(&q->result, c);
+	if (single && duckdb_prepared_statement_type(prep) == DUCKDB_STATEMENT_TYPE_SELECT)
+		cache_put(s, q->sql, &prep);
 	rc = 0;
 done:
 	if (pending)
 		duckdb_destroy_pending(&pending);
 	if (prep)
 		duckdb_destroy_prepare(&prep);
-	duckdb_destroy_extracted(&stmts);
 	return rc;
 }
 

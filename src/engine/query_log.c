@@ -20,6 +20,7 @@ struct qlog {
 	struct qlog_entry **ring;
 	size_t nbuckets;
 	struct qlog_entry **buckets;
+	int running_cancelled; /* running entries with a cancel, for qlog_repeat_interrupts */
 };
 
 int64_t qlog_now_us(void)
@@ -157,6 +158,19 @@ struct qlog_entry *qlog_start(struct qlog *l, const char *id, const char *sessio
 	return e;
 }
 
+/* Interrupts a running entry; the cancel is remembered so it can be repeated should DuckDB not
+ * have started the statement yet (an interrupt before the start is not kept by DuckDB). */
+static void cancel_locked(struct qlog *l, struct qlog_entry *e)
+{
+	if (!e->conn)
+		return;
+	if (!e->cancelled) {
+		e->cancelled = true;
+		l->running_cancelled++;
+	}
+	duckdb_interrupt(e->conn);
+}
+
 void qlog_finish(struct qlog *l, struct qlog_entry *e, const char *error, uint64_t rows)
 {
 	char *err = error ? dup_bounded(error, ERROR_TEXT_MAX) : NULL;
@@ -166,6 +180,8 @@ void qlog_finish(struct qlog *l, struct qlog_entry *e, const char *error, uint64
 		e->end_us = e->start_us + 1;
 	e->error = err;
 	e->rows += rows;
+	if (e->cancelled && e->conn)
+		l->running_cancelled--;
 	e->conn = NULL;
 	unref(e);
 	pthread_mutex_unlock(&l->mu);
@@ -187,10 +203,7 @@ int qlog_interrupt(struct qlog *l, const char *id, const char *session_id, const
 		return -1;
 	}
 	*was_running = e->conn != NULL;
-	if (e->conn) {
-		e->cancelled = true;
-		duckdb_interrupt(e->conn);
-	}
+	cancel_locked(l, e);
 	pthread_mutex_unlock(&l->mu);
 	return 0;
 }
@@ -202,8 +215,7 @@ int qlog_interrupt_all(struct qlog *l)
 	for (size_t i = 0; i < l->cap; i++) {
 		struct qlog_entry *e = l->ring[i];
 		if (e && e->conn) {
-			e->cancelled = true;
-			duckdb_interrupt(e->conn);
+			cancel_locked(l, e);
 			n++;
 		}
 	}
@@ -214,9 +226,17 @@ int qlog_interrupt_all(struct qlog *l)
 void qlog_interrupt_entry(struct qlog *l, struct qlog_entry *e)
 {
 	pthread_mutex_lock(&l->mu);
-	if (e->conn) {
-		e->cancelled = true;
-		duckdb_interrupt(e->conn);
+	cancel_locked(l, e);
+	pthread_mutex_unlock(&l->mu);
+}
+
+void qlog_repeat_interrupts(struct qlog *l)
+{
+	pthread_mutex_lock(&l->mu);
+	for (size_t i = 0; l->running_cancelled > 0 && i < l->cap; i++) {
+		struct qlog_entry *e = l->ring[i];
+		if (e && e->conn && e->cancelled)
+			duckdb_interrupt(e->conn);
 	}
 	pthread_mutex_unlock(&l->mu);
 }

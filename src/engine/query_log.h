@@ -48,6 +48,8 @@ void qlog_add_rows(struct qlog *l, struct qlog_entry *e, uint64_t rows);
 int qlog_interrupt(struct qlog *l, const char *id, const char *session_id, const char *user, bool *was_running);
 /* Interrupts this entry if it still runs (client gone). */
 void qlog_interrupt_entry(struct qlog *l, struct qlog_entry *e);
+/* Interrupts again every running query that was cancelled (called periodically). */
+void qlog_repeat_interrupts(struct qlog *l);
 /* True once the entry was cancelled. */
 bool qlog_cancelled(struct qlog *l, struct qlog_entry *e);
 /* Writes the entry as the REST contract's JSON; -1 when unknown or another user's. */

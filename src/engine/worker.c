@@ -150,7 +150,9 @@ int worker_open(struct worker *w, int size, const struct config *cfg, char *err,
 		if (run(c, sql, err, errlen) < 0)
 			goto fail;
 	}
-	if (run(c, "SET enable_external_access = false", err, errlen) < 0 || load_global_settings(w, c) < 0)
+	/* Sessions start in UTC whatever the host's zone: results must not depend on the machine. */
+	if (run(c, "SET GLOBAL TimeZone = 'UTC'", err, errlen) < 0 ||
+	    run(c, "SET enable_external_access = false", err, errlen) < 0 || load_global_settings(w, c) < 0)
 		goto fail;
 	duckdb_disconnect(&c);
 	pthread_mutex_init(&w->mu, NULL);

@@ -201,7 +201,8 @@ static void start_query(struct query_stream *st)
 	}
 	if (default_format)
 		put_columns(st);
-	st->phase = PHASE_ROWS;
+	/* DDL reports no rows, whatever DuckDB's internal count chunk says. */
+	st->phase = engine_query_result_type(st->query) == DUCKDB_RESULT_TYPE_NOTHING ? PHASE_FLUSH : PHASE_ROWS;
 }
 
 /* Encodes the next chunk into st->out, applying offset and limit. */

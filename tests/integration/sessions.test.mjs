@@ -139,3 +139,21 @@ test('POST /autocomplete suggests completions', async () => {
   assert.equal(typeof s.suggestion_type, 'string');
   assert.equal(typeof s.suggestion_score, 'number');
 });
+
+test('a session repeating a query sees catalog changes made by other sessions', async () => {
+  const sid = 'c0ffee00-1234-4abc-8def-0123456789ab';
+  await query(server, { statement: 'CREATE OR REPLACE TABLE shared_t AS SELECT 1 AS a' });
+  const first = await query(server, { statement: 'SELECT * FROM shared_t', session_id: sid });
+  assert.deepEqual(first.json.slice(1), [['a'], [1]]);
+  await query(server, { statement: 'CREATE OR REPLACE TABLE shared_t AS SELECT 2 AS a, 3 AS b' });
+  const second = await query(server, { statement: 'SELECT * FROM shared_t', session_id: sid });
+  assert.deepEqual(second.json.slice(1), [['a', 'b'], [2, 3]]);
+  await query(server, { statement: 'DROP TABLE shared_t' });
+  const third = await query(server, { statement: 'SELECT * FROM shared_t', session_id: sid });
+  assert.match(third.json[1].error, /shared_t does not exist/);
+  // settings read at bind time follow the session's own SET
+  const tz1 = await query(server, { statement: "SELECT current_setting('TimeZone') AS z", session_id: sid });
+  await query(server, { statement: "SET TimeZone = 'Europe/Rome'", session_id: sid });
+  const tz2 = await query(server, { statement: "SELECT current_setting('TimeZone') AS z", session_id: sid });
+  assert.deepEqual([tz1.json[2], tz2.json[2]], [['UTC'], ['Europe/Rome']]);
+});
