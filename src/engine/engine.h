@@ -77,6 +77,11 @@ const char *engine_query_id(const struct eng_query *q);
 int engine_query_execute(struct eng_query *q, struct eng_error *err);
 /* What the last statement returns: rows, a changed-row count, or nothing (DDL). */
 duckdb_result_type engine_query_result_type(struct eng_query *q);
+/* Runs the statements like engine_query_execute, but writes the last one's result (a query) to a
+ * file in the worker's folder as "csv" (with a header) or "parquet", applying limit/offset when
+ * not negative. On success path holds the file's name; the caller deletes it. */
+int engine_query_export(struct eng_query *q, const char *format, int64_t limit, int64_t offset, char *path,
+                        size_t pathlen, struct eng_error *err);
 /* Column count, names and types of the last statement's result (after a successful execute). */
 idx_t engine_query_column_count(struct eng_query *q);
 const char *engine_query_column_name(struct eng_query *q, idx_t col);

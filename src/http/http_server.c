@@ -256,6 +256,12 @@ static enum MHD_Result send_response(struct http_request *req, struct http_respo
 			stream_free(sc);
 			return MHD_NO;
 		}
+	} else if (res->file_fd >= 0) {
+		r = MHD_create_response_from_fd64(res->file_size, res->file_fd);
+		if (!r) {
+			close(res->file_fd);
+			return MHD_NO;
+		}
 	} else {
 		r = MHD_create_response_from_buffer(res->body.len, res->body.data ? res->body.data : (void *)"",
 		                                    MHD_RESPMEM_MUST_COPY);
@@ -279,6 +285,7 @@ static enum MHD_Result send_response(struct http_request *req, struct http_respo
 static enum MHD_Result respond_error(struct http_request *req, int status, const char *code, const char *msg)
 {
 	struct http_response res = {0};
+	res.file_fd = -1;
 	http_error(&res, status, code, msg);
 	enum MHD_Result ret = send_response(req, &res);
 	buf_free(&res.body);
@@ -314,6 +321,7 @@ static enum MHD_Result dispatch(struct http_request *req)
 	if (!found) {
 		if (allow[0]) {
 			struct http_response res = {0};
+			res.file_fd = -1;
 			http_error(&res, 405, "method_not_allowed", "method not allowed for this path");
 			res.allow = allow;
 			enum MHD_Result ret = send_response(req, &res);
@@ -325,10 +333,13 @@ static enum MHD_Result dispatch(struct http_request *req)
 	struct http_response res = {0};
 	res.status = 200;
 	res.content_type = "application/json";
+	res.file_fd = -1;
 	found->handler(req, &res, s->app);
 	if (buf_failed(&res.body)) {
 		if (res.free)
 			res.free(res.ctx);
+		if (res.file_fd >= 0)
+			close(res.file_fd);
 		buf_free(&res.body);
 		return respond_error(req, 500, "internal", "out of memory");
 	}

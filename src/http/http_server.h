@@ -15,12 +15,14 @@
 struct http_server;
 struct http_request;
 
-/* What a handler hands back: either a complete body, or a stream whose `read` fills up to max
+/* What a handler hands back: a complete body, an open file, or a stream whose `read` fills up to max
  * bytes and returns how many, 0 at the end or -1 to abort the connection. */
 struct http_response {
 	int status;
 	const char *content_type;
 	buf body;
+	int file_fd;        /* >= 0: send this open file (file_size bytes) instead of body; closed after */
+	uint64_t file_size;
 	const char *allow; /* for 405 */
 	ssize_t (*read)(void *ctx, char *out, size_t max);
 	void (*free)(void *ctx);

@@ -3,10 +3,13 @@
  * by one chunk whatever the result size and a slow reader slows the query instead of filling RAM. */
 #include "http/lakehouse_api.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "engine/engine.h"
 #include "engine/result_json.h"
@@ -280,6 +283,50 @@ static void query_stream_free(void *ctx)
 	free(st);
 }
 
+/* csv and parquet: the whole result is written to a file by DuckDB first, so an execution error
+ * can still be a 500 with the plain message, then the file is sent and removed. */
+static void export_result(struct http_request *req, struct http_response *res, struct query_stream *st)
+{
+	struct eng_error err = {0};
+	struct eng_settings set = {st->qr.catalog, st->qr.schema, st->qr.timezone};
+	char path[4608];
+	bool csv = st->qr.format == QR_FORMAT_CSV;
+	http_watch_init(&st->watch, req, on_client_gone, st);
+	http_watch_start(&st->watch);
+	int rc = engine_session_apply(st->session, &set, &err);
+	if (rc == 0)
+		rc = engine_query_export(st->query, csv ? "csv" : "parquet", st->qr.limit, st->qr.offset, path, sizeof(path),
+		                         &err);
+	http_watch_stop(&st->watch);
+	int fd = -1;
+	struct stat sb;
+	if (rc == 0) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		unlink(path);
+		if (fd < 0 || fstat(fd, &sb) != 0) {
+			snprintf(err.message, sizeof(err.message), "IO Error: cannot read the exported result");
+			rc = -1;
+		}
+	}
+	engine_query_end(st->query, rc < 0 ? err.message : NULL);
+	engine_session_release(st->session);
+	query_request_free(&st->qr);
+	free(st);
+	if (rc < 0) {
+		if (fd >= 0)
+			close(fd);
+		res->status = 500;
+		res->content_type = csv ? "text/csv" : "text/plain";
+		buf_reset(&res->body);
+		buf_puts(&res->body, err.message);
+		return;
+	}
+	res->status = 200;
+	res->content_type = csv ? "text/csv" : "application/parquet";
+	res->file_fd = fd;
+	res->file_size = (uint64_t)sb.st_size;
+}
+
 static void handle_query(struct http_request *req, struct http_response *res, void *app)
 {
 	struct lakehouse_api *api = app;
@@ -291,14 +338,6 @@ static void handle_query(struct http_request *req, struct http_response *res, vo
 	st->api = api;
 	st->request_start_us = http_request_start_us(req);
 	if (open_session(req, res, api, &st->qr, &st->session) < 0) {
-		free(st);
-		return;
-	}
-	if (st->qr.format == QR_FORMAT_CSV || st->qr.format == QR_FORMAT_PARQUET) {
-		http_error(res, 400, "unsupported_format", st->qr.format == QR_FORMAT_CSV ? "Unsupported query format: csv"
-		                                                                         : "Unsupported query format: parquet");
-		engine_session_release(st->session);
-		query_request_free(&st->qr);
 		free(st);
 		return;
 	}
@@ -320,6 +359,10 @@ static void handle_query(struct http_request *req, struct http_response *res, vo
 		return;
 	}
 	http_request_set_query_id(req, engine_query_id(st->query));
+	if (st->qr.format == QR_FORMAT_CSV || st->qr.format == QR_FORMAT_PARQUET) {
+		export_result(req, res, st);
+		return;
+	}
 	buf_init(&st->out);
 	st->skip = st->qr.offset > 0 ? st->qr.offset : 0;
 	st->remaining = st->qr.limit;

@@ -128,3 +128,34 @@ test('keep-alive: several requests share one connection', async () => {
   const r = await curl(['-v', ...auth, '-d', body, `${server.url}/query`, '--next', ...auth, '-d', body, `${server.url}/query`]);
   assert.equal(r.status, 200);
 });
+
+test('format csv: header with the real column names, also for zero rows; errors are 500', async () => {
+  const body = JSON.stringify({ statement: "SELECT 1 AS a, 'x,y' AS b, NULL AS n UNION ALL SELECT 2, 'q\"r', 5 ORDER BY a", format: 'csv' });
+  const r = await curl([...auth, '-d', body, `${server.url}/query`]);
+  assert.equal(r.status, 200);
+  assert.equal(r.headers['content-type'], 'text/csv');
+  assert.equal(r.body, 'a,b,n\n1,"x,y",\n2,"q""r",5\n');
+  const empty = await curl([...auth, '-d', JSON.stringify({ statement: 'SELECT 1 AS only_col WHERE false', format: 'csv' }), `${server.url}/query`]);
+  assert.equal(empty.body, 'only_col\n');
+  const limited = await curl([...auth, '-d', JSON.stringify({ statement: 'SELECT i FROM range(10) t(i) ORDER BY i', format: 'csv', limit: 2, offset: 3 }), `${server.url}/query`]);
+  assert.equal(limited.body, 'i\n3\n4\n');
+  const failed = await curl([...auth, '-d', JSON.stringify({ statement: 'SELECT * FROM nope', format: 'csv' }), `${server.url}/query`]);
+  assert.equal(failed.status, 500);
+  assert.match(failed.body, /Catalog Error: Table with name nope does not exist/);
+});
+
+test('format parquet: a Parquet file with the typed schema, also for zero rows', async () => {
+  for (const statement of ['CREATE TEMP TABLE pq AS SELECT 1 AS i, 2.5 AS d; SELECT * FROM pq', 'SELECT 1 AS i WHERE false']) {
+    const res = await fetch(`${server.url}/query`, {
+      method: 'POST',
+      headers: { Authorization: 'Basic ' + Buffer.from(`${USER}:${PASSWORD}`).toString('base64') },
+      body: JSON.stringify({ statement, format: 'parquet' }),
+    });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'application/parquet');
+    const bytes = Buffer.from(await res.arrayBuffer());
+    assert.equal(bytes.subarray(0, 4).toString(), 'PAR1');
+    assert.equal(bytes.subarray(bytes.length - 4).toString(), 'PAR1');
+    assert.ok(bytes.includes(Buffer.from('i')), 'the schema names the column');
+  }
+});
