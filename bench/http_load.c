@@ -1,5 +1,6 @@
 /* Load generator: N threads, each with one keep-alive connection, POST /query in a loop for a fixed
- * time; prints requests per second. Used for the SELECT 1 round-trip benchmark. */
+ * time; prints requests per second. Used for the SELECT 1 round-trip benchmark. A body containing
+ * "{session}" gets a session id of its own per thread there, so each client keeps one session. */
 #include <curl/curl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include <time.h>
 
 struct worker {
+	int index;
 	const char *url;
 	const char *userpwd;
 	const char *body;
@@ -37,7 +39,14 @@ static void *run(void *arg)
 	struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
 	curl_easy_setopt(c, CURLOPT_URL, w->url);
 	curl_easy_setopt(c, CURLOPT_USERPWD, w->userpwd);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, w->body);
+	char body[1024];
+	const char *mark = strstr(w->body, "{session}");
+	if (mark)
+		snprintf(body, sizeof(body), "%.*s00000000-0000-4000-8000-%012d%s", (int)(mark - w->body), w->body, w->index,
+		         mark + strlen("{session}"));
+	else
+		snprintf(body, sizeof(body), "%s", w->body);
+	curl_easy_setopt(c, CURLOPT_COPYPOSTFIELDS, body);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
 	curl_easy_setopt(c, CURLOPT_TCP_NODELAY, 1L);
@@ -67,7 +76,7 @@ int main(int argc, char **argv)
 	struct worker *w = calloc((size_t)n, sizeof(*w));
 	pthread_t *t = calloc((size_t)n, sizeof(*t));
 	for (int i = 0; i < n; i++) {
-		w[i] = (struct worker){argv[1], argv[2], argv[3], secs, 0, 0};
+		w[i] = (struct worker){i, argv[1], argv[2], argv[3], secs, 0, 0};
 		pthread_create(&t[i], NULL, run, &w[i]);
 	}
 	long done = 0, failed = 0;
