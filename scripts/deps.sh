@@ -5,7 +5,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-apt_packages=(build-essential clang pkg-config make curl ca-certificates procps
+apt_packages=(build-essential clang libclang-rt-14-dev pkg-config make curl ca-certificates tzdata
               libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libcmocka-dev)
 missing=()
 for p in "${apt_packages[@]}"; do
