@@ -98,6 +98,7 @@ void http_watch_init(struct http_watch *w, struct http_request *r, void (*on_gon
 {
 	memset(w, 0, sizeof(*w));
 	w->server = r->server;
+	w->conn = r->conn;
 	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 	w->fd = ci ? ci->connect_fd : -1;
 	w->on_gone = on_gone;
@@ -106,6 +107,7 @@ void http_watch_init(struct http_watch *w, struct http_request *r, void (*on_gon
 
 void http_watch_start(struct http_watch *w)
 {
+	MHD_set_connection_option(w->conn, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned)0);
 	if (w->fd < 0)
 		return;
 	pthread_mutex_lock(&w->server->watch_mu);
@@ -116,6 +118,8 @@ void http_watch_start(struct http_watch *w)
 
 void http_watch_stop(struct http_watch *w)
 {
+	/* Setting a timeout after none restarts the idle timer from now. */
+	MHD_set_connection_option(w->conn, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned)w->server->cfg->idle_timeout_seconds);
 	if (w->fd < 0)
 		return;
 	pthread_mutex_lock(&w->server->watch_mu);
@@ -456,7 +460,7 @@ struct http_server *http_server_start(const struct config *cfg, int port, const 
 	s->daemon = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, s,
 	                             MHD_OPTION_SOCK_ADDR, ai->ai_addr,
 	                             MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
-	                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)0,
+	                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->idle_timeout_seconds,
 	                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 	                             MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
 	                             MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,

@@ -57,11 +57,13 @@ int64_t http_request_start_us(const struct http_request *r);
 void http_request_set_query_id(struct http_request *r, const char *query_id);
 
 /* Watches a client connection while a stream blocks in long work (running a query): on_gone is
- * called from the server's watcher thread if the client disconnects meanwhile. A watch may only be
- * started inside the stream's read callback and must be stopped before that callback returns, so
- * the connection is known to be open the whole time. */
+ * called from the server's watcher thread if the client disconnects meanwhile, and the idle timeout
+ * is suspended (a silent query is not an idle client). A watch may only be started inside the
+ * stream's read callback or the handler and must be stopped before that returns, so the connection
+ * is known to be open the whole time. */
 struct http_watch {
 	struct http_server *server;
+	void *conn; /* the libmicrohttpd connection */
 	int fd;
 	void (*on_gone)(void *ctx);
 	void *ctx;

@@ -49,6 +49,7 @@ static const struct opt opts[] = {
 	{"statement-max", OPT_BYTES, OFF(statement_max), "largest SQL text accepted (default 1MiB)"},
 	{"body-max", OPT_BYTES, OFF(body_max), "largest JSON request body (default 2MiB)"},
 	{"max-connections", OPT_INT, OFF(max_connections), "HTTP connections at once (default 256)"},
+	{"idle-timeout-seconds", OPT_INT, OFF(idle_timeout_seconds), "close HTTP connections idle this long (default 300)"},
 	{"session-idle-seconds", OPT_INT, OFF(session_idle_seconds), "idle HTTP sessions close after (default 14400)"},
 	{"max-sessions", OPT_INT, OFF(max_sessions), "open sessions at once (default 1024)"},
 	{"queue-max", OPT_INT, OFF(queue_max), "queries waiting per worker before 503 (default 256)"},
@@ -76,6 +77,7 @@ static void set_defaults(struct config *cfg)
 	cfg->statement_max = 1 << 20;
 	cfg->body_max = 2 << 20;
 	cfg->max_connections = 256;
+	cfg->idle_timeout_seconds = 300;
 	cfg->session_idle_seconds = 4 * 3600;
 	cfg->max_sessions = 1024;
 	cfg->queue_max = 256;

@@ -35,6 +35,7 @@ struct config {
 	int64_t statement_max;     /* bytes of SQL in one request */
 	int64_t body_max;          /* bytes of one JSON request body */
 	int max_connections;       /* HTTP connections at once */
+	int idle_timeout_seconds;  /* an HTTP connection with no traffic this long is closed */
 	int session_idle_seconds;  /* HTTP sessions close after this long unused */
 	int max_sessions;          /* open sessions at once, all workers */
 	int queue_max;             /* queries waiting for a slot, per worker */

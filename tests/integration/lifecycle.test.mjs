@@ -95,3 +95,21 @@ test('without configured users a loopback server accepts lakehouse:lakehouse', a
     await server.stop();
   }
 });
+
+test('idle connections are closed after the idle timeout, but a long silent query is not idle', async () => {
+  const net = await import('node:net');
+  const server = await startServer({ args: ['--idle-timeout-seconds', '1'] });
+  try {
+    const closed = await new Promise((ok) => {
+      const s = net.connect(server.port, '127.0.0.1');
+      const timer = setTimeout(() => { s.destroy(); ok(false); }, 5000);
+      s.on('close', () => { clearTimeout(timer); ok(true); });
+      s.on('error', () => {});
+    });
+    assert.ok(closed, 'the idle connection was closed by the server');
+    const r = await query(server, { statement: 'SELECT sum(a.i * b.i) AS s FROM range(20000) a(i), range(20000) b(i)' });
+    assert.deepEqual(r.json.slice(1), [['s'], [39996000100000000]]);
+  } finally {
+    await server.stop();
+  }
+});
