@@ -357,11 +357,12 @@ int engine_query_begin(struct eng_session *s, const struct eng_query_opts *o, st
 	}
 	q->s = s;
 	q->sql = o->sql;
+	bool in_use;
 	q->log = qlog_start(e->log, id, s->entry->id, o->user, o->sql, o->client_interface, o->user_agent,
-	                    o->requested_by, o->visible, s->conn);
+	                    o->requested_by, o->visible, s->conn, &in_use);
 	if (!q->log) {
 		free(q);
-		set_error(err, ENG_INTERNAL, "out of memory");
+		set_error(err, in_use ? ENG_INVALID : ENG_INTERNAL, in_use ? "query_id is already in use" : "out of memory");
 		return -1;
 	}
 	atomic_fetch_add(&e->active, 1);

@@ -120,8 +120,9 @@ static char *dup_bounded(const char *s, size_t max)
 
 struct qlog_entry *qlog_start(struct qlog *l, const char *id, const char *session_id, const char *user,
                               const char *query, const char *client_interface, const char *user_agent,
-                              const char *requested_by, bool visible, duckdb_connection conn)
+                              const char *requested_by, bool visible, duckdb_connection conn, bool *in_use)
 {
+	*in_use = false;
 	struct qlog_entry *e = calloc(1, sizeof(*e));
 	if (!e)
 		return NULL;
@@ -143,7 +144,14 @@ struct qlog_entry *qlog_start(struct qlog *l, const char *id, const char *sessio
 	e->refs = 2; /* the ring's and the caller's */
 	pthread_mutex_lock(&l->mu);
 	struct qlog_entry **dup = slot_of(l, id);
-	if (*dup) /* a reused query id: the newest query owns it */
+	if (*dup && ((*dup)->conn || strcmp((*dup)->user, user) != 0)) {
+		/* An id still running, or another user's, is not taken over. */
+		pthread_mutex_unlock(&l->mu);
+		entry_free(e);
+		*in_use = true;
+		return NULL;
+	}
+	if (*dup) /* a user reusing one of their finished ids: the newest query owns it */
 		unlink_entry(l, *dup);
 	struct qlog_entry *old = l->ring[l->next];
 	if (old) {

@@ -36,10 +36,11 @@ struct qlog_entry {
 struct qlog *qlog_new(size_t capacity);
 void qlog_free(struct qlog *l);
 /* Adds a running entry (fields copied; query text kept up to a bound). Returns it with one
- * reference for the caller, or NULL when out of memory. */
+ * reference for the caller, or NULL when out of memory or when id is in use (*in_use): still
+ * running, or another user's. */
 struct qlog_entry *qlog_start(struct qlog *l, const char *id, const char *session_id, const char *user,
                               const char *query, const char *client_interface, const char *user_agent,
-                              const char *requested_by, bool visible, duckdb_connection conn);
+                              const char *requested_by, bool visible, duckdb_connection conn, bool *in_use);
 /* Marks the entry finished (error may be NULL) and drops the caller's reference. */
 void qlog_finish(struct qlog *l, struct qlog_entry *e, const char *error, uint64_t rows);
 void qlog_add_rows(struct qlog *l, struct qlog_entry *e, uint64_t rows);

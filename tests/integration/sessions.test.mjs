@@ -157,3 +157,15 @@ test('a session repeating a query sees catalog changes made by other sessions', 
   const tz2 = await query(server, { statement: "SELECT current_setting('TimeZone') AS z", session_id: sid });
   assert.deepEqual([tz1.json[2], tz2.json[2]], [['UTC'], ['Europe/Rome']]);
 });
+
+test("a query_id that is running or another user's is refused; one's own finished id may be reused", async () => {
+  const id = 'd1e2f3a4-b5c6-4d7e-8f90-a1b2c3d4e5f6';
+  const first = await query(server, { statement: 'SELECT 1', query_id: id });
+  assert.equal(first.status, 200);
+  const again = await query(server, { statement: 'SELECT 2', query_id: id });
+  assert.equal(again.status, 200);
+  assert.deepEqual(again.json[2], [2]);
+  const other = await query(server, { statement: 'SELECT 3', query_id: id }, { auth: basic(OTHER_USER, OTHER_PASSWORD) });
+  assert.equal(other.status, 400);
+  assert.match(JSON.parse(other.text).error, /query_id is already in use/);
+});
