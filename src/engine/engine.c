@@ -19,6 +19,7 @@
 #include "engine/statement_guard.h"
 #include "engine/worker.h"
 #include "util/buf.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/tz.h"
 
@@ -95,13 +96,7 @@ static void *reaper_main(void *arg)
 	unsigned tick = 0;
 	pthread_mutex_lock(&e->reaper_mu);
 	while (!e->stop) {
-		struct timespec ts;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_nsec += 100000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
+		struct timespec ts = clock_deadline_ms(100);
 		pthread_cond_timedwait(&e->reaper_cv, &e->reaper_mu, &ts);
 		if (e->stop)
 			break;
@@ -145,11 +140,7 @@ struct engine *engine_open(const struct config *cfg, struct eng_error *err)
 	}
 	pthread_mutex_init(&e->open_mu, NULL);
 	pthread_mutex_init(&e->reaper_mu, NULL);
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&e->reaper_cv, &ca);
-	pthread_condattr_destroy(&ca);
+	cond_init_monotonic(&e->reaper_cv);
 	/* The default worker starts now so a broken setup fails at start, not on the first query. */
 	char msg[512] = "";
 	if (worker_open(&e->workers[cfg->default_compute_size], cfg->default_compute_size, cfg, msg, sizeof(msg)) < 0 ||

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/clock.h"
 #include "util/json.h"
 #include "util/timefmt.h"
 
@@ -23,20 +24,6 @@ struct qlog {
 	int running_cancelled; /* running entries with a cancel, for qlog_repeat_interrupts */
 };
 
-int64_t qlog_now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static size_t hash_id(const char *s)
-{
-	size_t h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
 
 struct qlog *qlog_new(size_t capacity)
 {
@@ -91,7 +78,7 @@ void qlog_free(struct qlog *l)
 
 static struct qlog_entry **slot_of(struct qlog *l, const char *id)
 {
-	struct qlog_entry **p = &l->buckets[hash_id(id) & (l->nbuckets - 1)];
+	struct qlog_entry **p = &l->buckets[hash_str(id) & (l->nbuckets - 1)];
 	while (*p && strcmp((*p)->id, id) != 0)
 		p = &(*p)->hnext;
 	return p;
@@ -99,7 +86,7 @@ static struct qlog_entry **slot_of(struct qlog *l, const char *id)
 
 static void unlink_entry(struct qlog *l, struct qlog_entry *e)
 {
-	struct qlog_entry **p = &l->buckets[hash_id(e->id) & (l->nbuckets - 1)];
+	struct qlog_entry **p = &l->buckets[hash_str(e->id) & (l->nbuckets - 1)];
 	while (*p && *p != e)
 		p = &(*p)->hnext;
 	if (*p)
@@ -139,7 +126,7 @@ struct qlog_entry *qlog_start(struct qlog *l, const char *id, const char *sessio
 		return NULL;
 	}
 	e->visible = visible;
-	e->start_us = qlog_now_us();
+	e->start_us = clock_wall_us();
 	e->conn = conn;
 	e->refs = 2; /* the ring's and the caller's */
 	pthread_mutex_lock(&l->mu);
@@ -183,7 +170,7 @@ void qlog_finish(struct qlog *l, struct qlog_entry *e, const char *error, uint64
 {
 	char *err = error ? dup_bounded(error, ERROR_TEXT_MAX) : NULL;
 	pthread_mutex_lock(&l->mu);
-	e->end_us = qlog_now_us();
+	e->end_us = clock_wall_us();
 	if (e->end_us <= e->start_us)
 		e->end_us = e->start_us + 1;
 	e->error = err;
@@ -289,7 +276,7 @@ int qlog_json(struct qlog *l, const char *id, const char *user, buf *out)
 		processed = p.rows_processed;
 		total = p.total_rows_to_process;
 	}
-	int64_t end = e->end_us ? e->end_us : qlog_now_us();
+	int64_t end = e->end_us ? e->end_us : clock_wall_us();
 	buf_puts(out, "{\"uuid\":");
 	jw_cstring(out, e->id);
 	buf_puts(out, ",\"start_time\":");

@@ -58,6 +58,4 @@ int qlog_json(struct qlog *l, const char *id, const char *user, buf *out);
 /* Interrupts every running query (shutdown); returns how many ran. */
 int qlog_interrupt_all(struct qlog *l);
 
-int64_t qlog_now_us(void);
-
 #endif

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/clock.h"
+
 struct sess_registry {
 	pthread_mutex_t mu;
 	pthread_cond_t released;
@@ -19,20 +21,7 @@ struct sess_registry {
 	struct sess_entry *lru_head, *lru_tail; /* head = most recently used */
 };
 
-int64_t sess_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static size_t hash_id(const char *s)
-{
-	size_t h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
+int64_t sess_now_ms(void) { return clock_mono_us() / 1000; }
 
 struct sess_registry *sess_registry_new(size_t max_sessions, int64_t idle_ms)
 {
@@ -50,11 +39,7 @@ struct sess_registry *sess_registry_new(size_t max_sessions, int64_t idle_ms)
 	r->max = max_sessions;
 	r->idle_ms = idle_ms;
 	pthread_mutex_init(&r->mu, NULL);
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&r->released, &ca);
-	pthread_condattr_destroy(&ca);
+	cond_init_monotonic(&r->released);
 	return r;
 }
 
@@ -84,7 +69,7 @@ static void lru_push_front(struct sess_registry *r, struct sess_entry *e)
 
 static struct sess_entry **find_slot(struct sess_registry *r, const char *id)
 {
-	struct sess_entry **p = &r->buckets[hash_id(id) & (r->nbuckets - 1)];
+	struct sess_entry **p = &r->buckets[hash_str(id) & (r->nbuckets - 1)];
 	while (*p && strcmp((*p)->id, id) != 0)
 		p = &(*p)->hnext;
 	return p;
@@ -129,14 +114,7 @@ void sess_registry_free(struct sess_registry *r, void (*destroy)(void *payload))
 int sess_registry_acquire(struct sess_registry *r, const char *id, const char *owner, int timeout_ms,
                           struct sess_entry **out)
 {
-	struct timespec deadline;
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += timeout_ms / 1000;
-	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (deadline.tv_nsec >= 1000000000L) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000L;
-	}
+	struct timespec deadline = clock_deadline_ms(timeout_ms);
 	pthread_mutex_lock(&r->mu);
 	for (;;) {
 		struct sess_entry *e = *find_slot(r, id);

@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "util/clock.h"
+
 static int mkdir_p(const char *path)
 {
 	char tmp[4608];
@@ -156,11 +158,7 @@ int worker_open(struct worker *w, int size, const struct config *cfg, char *err,
 		goto fail;
 	duckdb_disconnect(&c);
 	pthread_mutex_init(&w->mu, NULL);
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&w->cv, &ca);
-	pthread_condattr_destroy(&ca);
+	cond_init_monotonic(&w->cv);
 	w->slots = wc->slots;
 	w->queue_max = cfg->queue_max;
 	w->open = true;
@@ -188,14 +186,7 @@ void worker_close(struct worker *w)
 
 int worker_slot_acquire(struct worker *w, int timeout_ms)
 {
-	struct timespec deadline;
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += timeout_ms / 1000;
-	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (deadline.tv_nsec >= 1000000000L) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000L;
-	}
+	struct timespec deadline = clock_deadline_ms(timeout_ms);
 	pthread_mutex_lock(&w->mu);
 	if (w->running >= w->slots && w->waiting >= w->queue_max) {
 		pthread_mutex_unlock(&w->mu);

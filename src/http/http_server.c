@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "util/base64.h"
+#include "util/clock.h"
 #include "util/json.h"
 #include "util/log.h"
 
@@ -47,13 +48,6 @@ struct http_request {
 	int status;
 	char query_id[40];
 };
-
-static int64_t now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 void http_error(struct http_response *res, int status, const char *code, const char *message)
 {
@@ -364,7 +358,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return MHD_NO;
 		req->server = s;
 		req->conn = conn;
-		req->start_us = now_us();
+		req->start_us = clock_mono_us();
 		snprintf(req->method, sizeof(req->method), "%s", method);
 		req->path = strdup(url);
 		buf_init(&req->body);
@@ -407,7 +401,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	                  : toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? "timeout"
 	                  : "aborted";
 	log_info("request", "method=%s path=\"%s\" status=%d duration_ms=%.3f query_id=%s user=%s end=%s", req->method,
-	         req->path ? req->path : "", req->status, (double)(now_us() - req->start_us) / 1000.0,
+	         req->path ? req->path : "", req->status, (double)(clock_mono_us() - req->start_us) / 1000.0,
 	         req->query_id[0] ? req->query_id : "-", req->user ? req->user : "-", how);
 	free(req->path);
 	free(req->user);

@@ -14,6 +14,7 @@
 #include "engine/engine.h"
 #include "engine/result_json.h"
 #include "http/query_request.h"
+#include "util/clock.h"
 #include "util/json.h"
 #include "util/uuid.h"
 
@@ -100,17 +101,10 @@ static void put_error_line(struct query_stream *st, const char *msg)
 	st->error = strdup(msg);
 }
 
-static int64_t mono_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static void put_metadata(struct query_stream *st)
 {
 	buf *o = &st->out;
-	int64_t init_ms = (mono_us() - st->request_start_us) / 1000;
+	int64_t init_ms = (clock_mono_us() - st->request_start_us) / 1000;
 	buf_puts(o, "{\"statement\":");
 	jw_cstring(o, st->qr.statement);
 	buf_puts(o, ",\"rows_limit\":");
@@ -414,17 +408,27 @@ static void handle_cancel(struct http_request *req, struct http_response *res, v
 	buf_putc(&res->body, '}');
 }
 
+/* Opens the request's session and applies its catalog, schema and timezone; *applied says whether
+ * that worked (err holds why not). Returns -1 when res already holds the HTTP error. */
+static int open_applied_session(struct http_request *req, struct http_response *res, struct lakehouse_api *api,
+                                struct query_request *qr, struct eng_session **s, bool *applied, struct eng_error *err)
+{
+	if (open_session(req, res, api, qr, s) < 0)
+		return -1;
+	struct eng_settings set = {qr->catalog, qr->schema, qr->timezone};
+	*applied = engine_session_apply(*s, &set, err) == 0;
+	return 0;
+}
+
 static void handle_validate(struct http_request *req, struct http_response *res, void *app)
 {
-	struct lakehouse_api *api = app;
 	struct query_request qr;
 	struct eng_session *s;
-	if (open_session(req, res, api, &qr, &s) < 0)
-		return;
 	struct eng_error err = {0};
-	struct eng_settings set = {qr.catalog, qr.schema, qr.timezone};
-	bool valid = false;
-	if (engine_session_apply(s, &set, &err) == 0)
+	bool applied, valid = false;
+	if (open_applied_session(req, res, app, &qr, &s, &applied, &err) < 0)
+		return;
+	if (applied)
 		engine_validate(s, qr.statement, &valid, &err);
 	engine_session_release(s);
 	buf_printf(&res->body, "{\"valid\":%s,\"statement\":", valid ? "true" : "false");
@@ -440,18 +444,15 @@ static void handle_validate(struct http_request *req, struct http_response *res,
 
 static void handle_autocomplete(struct http_request *req, struct http_response *res, void *app)
 {
-	struct lakehouse_api *api = app;
 	struct query_request qr;
 	struct eng_session *s;
-	if (open_session(req, res, api, &qr, &s) < 0)
-		return;
 	struct eng_error err = {0};
-	struct eng_settings set = {qr.catalog, qr.schema, qr.timezone};
 	struct eng_suggestion *sugg = NULL;
 	size_t n = 0;
-	int rc = engine_session_apply(s, &set, &err);
-	if (rc == 0)
-		rc = engine_autocomplete(s, qr.statement, qr.max_suggestions, &sugg, &n, &err);
+	bool applied;
+	if (open_applied_session(req, res, app, &qr, &s, &applied, &err) < 0)
+		return;
+	int rc = applied ? engine_autocomplete(s, qr.statement, qr.max_suggestions, &sugg, &n, &err) : -1;
 	engine_session_release(s);
 	if (rc < 0) {
 		http_error(res, 400, "autocomplete_failed", err.message);

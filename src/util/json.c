@@ -84,20 +84,6 @@ void jw_string(buf *b, const char *str, size_t len)
 	buf_putc(b, '"');
 }
 
-static void put_digits_u128(buf *b, unsigned __int128 v)
-{
-	char tmp[40];
-	size_t n = 0;
-	do {
-		tmp[n++] = (char)('0' + (int)(v % 10));
-		v /= 10;
-	} while (v);
-	if (!buf_reserve(b, n))
-		return;
-	while (n)
-		b->data[b->len++] = tmp[--n];
-}
-
 static void put_digits_u64(buf *b, uint64_t v)
 {
 	char tmp[20];
@@ -110,6 +96,25 @@ static void put_digits_u64(buf *b, uint64_t v)
 		return;
 	while (n)
 		b->data[b->len++] = tmp[--n];
+}
+
+/* 128-bit values print as a 64-bit head followed by zero-padded 19-digit groups, so the digit loop
+ * runs on 64-bit divisions only. */
+static void put_digits_u128(buf *b, unsigned __int128 v)
+{
+	const uint64_t group = UINT64_C(10000000000000000000); /* 10^19 */
+	if (v <= UINT64_MAX) {
+		put_digits_u64(b, (uint64_t)v);
+		return;
+	}
+	put_digits_u128(b, v / group);
+	uint64_t low = (uint64_t)(v % group);
+	char tmp[19];
+	for (int i = 18; i >= 0; i--) {
+		tmp[i] = (char)('0' + (int)(low % 10));
+		low /= 10;
+	}
+	buf_append(b, tmp, sizeof(tmp));
 }
 
 void jw_uint64(buf *b, uint64_t v) { put_digits_u64(b, v); }
