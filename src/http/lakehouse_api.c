@@ -238,20 +238,28 @@ static void next_rows(struct query_stream *st)
 	duckdb_destroy_data_chunk(&chunk);
 }
 
+/* Output is gathered up to this size before it goes out, so a small result leaves in one write;
+ * small enough that rows of a slow query still reach the client promptly. */
+#define STREAM_GATHER 16384
+
 static ssize_t query_stream_read(void *ctx, char *dst, size_t max)
 {
 	struct query_stream *st = ctx;
-	while (st->out_pos >= st->out.len) {
+	if (st->out_pos >= st->out.len) {
 		buf_reset(&st->out);
 		st->out_pos = 0;
-		switch (st->phase) {
-		case PHASE_START: start_query(st); break;
-		case PHASE_ROWS: next_rows(st); break;
-		case PHASE_FLUSH: st->phase = PHASE_DONE; return 0;
-		case PHASE_DONE: return 0;
+		while (st->out.len < STREAM_GATHER && (st->phase == PHASE_START || st->phase == PHASE_ROWS)) {
+			if (st->phase == PHASE_START)
+				start_query(st);
+			else
+				next_rows(st);
 		}
 		if (buf_failed(&st->out))
 			return -1;
+		if (st->out.len == 0) {
+			st->phase = PHASE_DONE;
+			return 0;
+		}
 	}
 	size_t n = st->out.len - st->out_pos;
 	if (n > max)

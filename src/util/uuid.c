@@ -7,15 +7,35 @@
 #include <string.h>
 #include <sys/random.h>
 
+/* Random bytes come from the kernel in batches kept per thread: one getrandom(2) call serves
+ * sixteen UUIDs. */
+static void random_bytes(uint8_t *out, size_t len)
+{
+	static _Thread_local uint8_t pool[256];
+	static _Thread_local size_t left;
+	while (len) {
+		if (left == 0) {
+			size_t got = 0;
+			while (got < sizeof(pool)) {
+				ssize_t n = getrandom(pool + got, sizeof(pool) - got, 0);
+				if (n > 0)
+					got += (size_t)n;
+			}
+			left = sizeof(pool);
+		}
+		size_t take = len < left ? len : left;
+		memcpy(out, pool + sizeof(pool) - left, take);
+		explicit_bzero(pool + sizeof(pool) - left, take);
+		left -= take;
+		out += take;
+		len -= take;
+	}
+}
+
 void uuid_v4(char out[UUID_STR_LEN + 1])
 {
 	uint8_t r[16];
-	size_t got = 0;
-	while (got < sizeof(r)) {
-		ssize_t n = getrandom(r + got, sizeof(r) - got, 0);
-		if (n > 0)
-			got += (size_t)n;
-	}
+	random_bytes(r, sizeof(r));
 	r[6] = (uint8_t)((r[6] & 0x0F) | 0x40);
 	r[8] = (uint8_t)((r[8] & 0x3F) | 0x80);
 	snprintf(out, UUID_STR_LEN + 1,
