@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "duckdb.h"
 
@@ -22,7 +23,10 @@ int main(int argc, char **argv)
 	int runs = argc > 2 ? atoi(argv[2]) : 3;
 	duckdb_config cfg;
 	duckdb_create_config(&cfg);
-	duckdb_set_config(cfg, "threads", "4");
+	char threads[16];
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	snprintf(threads, sizeof(threads), "%ld", ncpu > 0 && ncpu < 4 ? ncpu : 4);
+	duckdb_set_config(cfg, "threads", threads);
 	duckdb_set_config(cfg, "memory_limit", "4GB");
 	duckdb_database db;
 	char *err = NULL;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "util/log.h"
 
@@ -89,6 +90,12 @@ static void set_defaults(struct config *cfg)
 		{512LL << 20, 1, 2}, {1LL << 30, 2, 4}, {4LL << 30, 4, 8}, {8LL << 30, 8, 16}, {16LL << 30, 16, 32},
 	};
 	memcpy(cfg->workers, sizes, sizeof(sizes));
+	/* More DuckDB threads than processors only adds scheduling work to every query, so the
+	 * default thread counts stop at the machine's processor count (explicit values are kept). */
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	for (int i = 0; i < COMPUTE_SIZES; i++)
+		if (ncpu > 0 && cfg->workers[i].threads > ncpu)
+			cfg->workers[i].threads = (int)ncpu;
 }
 
 static void free_users(struct config *cfg)
@@ -312,7 +319,8 @@ void config_print_help(const char *prog)
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
 		printf("  --%-24s %s\n", opts[i].name, opts[i].help);
 	printf("  --%-24s %s\n", "help", "show this help");
-	printf("\nWorker defaults: XS 512MiB/1 thread, S 1GiB/2, M 4GiB/4, L 8GiB/8, XL 16GiB/16.\n");
+	printf("\nWorker defaults: XS 512MiB/1 thread, S 1GiB/2, M 4GiB/4, L 8GiB/8, XL 16GiB/16; thread counts\n"
+	       "stop at the number of processors unless set explicitly.\n");
 }
 
 int config_load(struct config *cfg, int argc, char **argv, char *err, size_t errlen)
