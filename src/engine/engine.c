@@ -494,6 +494,86 @@ static int run_leading(struct eng_query *q, duckdb_extracted_statements stmts, i
 	return -1;
 }
 
+/* VARIANT (DuckDB 1.5) is not in the 1.4 header this build uses; its values are stored in an
+ * internal layout, so they are handed out through DuckDB's own cast to JSON. */
+#define TYPE_ID_VARIANT 41
+
+static bool type_has_variant(duckdb_logical_type t)
+{
+	duckdb_type id = duckdb_get_type_id(t);
+	if ((int)id == TYPE_ID_VARIANT)
+		return true;
+	bool found = false;
+	if (id == DUCKDB_TYPE_LIST || id == DUCKDB_TYPE_ARRAY || id == DUCKDB_TYPE_MAP) {
+		duckdb_logical_type c = id == DUCKDB_TYPE_LIST  ? duckdb_list_type_child_type(t)
+		                        : id == DUCKDB_TYPE_ARRAY ? duckdb_array_type_child_type(t)
+		                                                  : duckdb_map_type_value_type(t);
+		found = type_has_variant(c);
+		duckdb_destroy_logical_type(&c);
+	} else if (id == DUCKDB_TYPE_STRUCT || id == DUCKDB_TYPE_UNION) {
+		idx_t n = id == DUCKDB_TYPE_STRUCT ? duckdb_struct_type_child_count(t) : duckdb_union_type_member_count(t);
+		for (idx_t i = 0; i < n && !found; i++) {
+			duckdb_logical_type c = id == DUCKDB_TYPE_STRUCT ? duckdb_struct_type_child_type(t, i)
+			                                                 : duckdb_union_type_member_type(t, i);
+			found = type_has_variant(c);
+			duckdb_destroy_logical_type(&c);
+		}
+	}
+	return found;
+}
+
+/* When the last statement's result holds VARIANT values, prepares it again wrapped so those
+ * columns come out as JSON (positional references keep duplicate column names intact). Leaves
+ * *prep as it was when there is nothing to do or the wrapping cannot be built. */
+static void wrap_variant_columns(struct eng_session *s, const char *sql, duckdb_prepared_statement *prep)
+{
+	idx_t n = duckdb_prepared_statement_column_count(*prep);
+	bool any = false;
+	bool *variant = calloc(n ? n : 1, sizeof(bool));
+	if (!variant || duckdb_prepared_statement_type(*prep) != DUCKDB_STATEMENT_TYPE_SELECT) {
+		free(variant);
+		return;
+	}
+	for (idx_t c = 0; c < n; c++) {
+		duckdb_logical_type t = duckdb_prepared_statement_column_logical_type(*prep, c);
+		variant[c] = type_has_variant(t);
+		any |= variant[c];
+		duckdb_destroy_logical_type(&t);
+	}
+	struct sql_span last = {0, 0};
+	size_t len = strlen(sql), pos = 0;
+	while (any && pos < len) {
+		struct sql_span span;
+		pos = sql_next(sql, len, pos, &span);
+		if (span.len)
+			last = span;
+	}
+	if (!any || !last.len) {
+		free(variant);
+		return;
+	}
+	buf w;
+	buf_init(&w);
+	buf_puts(&w, "SELECT ");
+	for (idx_t c = 0; c < n; c++) {
+		buf_printf(&w, "%s#%llu%s AS ", c ? ", " : "", (unsigned long long)c + 1, variant[c] ? "::JSON" : "");
+		quote_into(&w, duckdb_prepared_statement_column_name(*prep, c), '"');
+	}
+	buf_puts(&w, " FROM (");
+	buf_append(&w, sql + last.start, last.len);
+	buf_puts(&w, "\n) AS result");
+	buf_putc(&w, '\0');
+	duckdb_prepared_statement wrapped = NULL;
+	if (!buf_failed(&w) && duckdb_prepare(s->conn, w.data, &wrapped) == DuckDBSuccess) {
+		duckdb_destroy_prepare(prep);
+		*prep = wrapped;
+	} else {
+		duckdb_destroy_prepare(&wrapped);
+	}
+	buf_free(&w);
+	free(variant);
+}
+
 int engine_query_execute(struct eng_query *q, struct eng_error *err)
 {
 	struct eng_session *s = q->s;
@@ -517,6 +597,7 @@ int engine_query_execute(struct eng_query *q, struct eng_error *err)
 		if (lead < 0)
 			goto done;
 		single = n == 1;
+		wrap_variant_columns(s, q->sql, &prep);
 	}
 	if (s->timezone_stale && refresh_timezone(s) < 0) {
 		fail_with(err, "Internal Error: cannot read the session time zone", q);

@@ -36,6 +36,7 @@ const cases = [
   ['MAP', "MAP {'x': 1, 'y': 2}, MAP {1: 'one'}", '[{"x":1,"y":2},[{"key":1,"value":"one"}]]'],
   ['UNION', "union_value(s := 'x')::UNION(n INTEGER, s VARCHAR), union_value(n := 7)::UNION(n INTEGER, s VARCHAR)", '["x",7]'],
   ['NULL', 'NULL, NULL::INTEGER[], NULL::STRUCT(a INTEGER)', '[null,null,null]'],
+  ['VARIANT', "{'a': 1}::VARIANT, 42::VARIANT, 'x'::VARIANT, NULL::VARIANT, [{'k': [1, 2]::VARIANT}]", '[{"a":1},42,"x",null,[{"k":[1,2]}]]'],
 ];
 
 for (const [name, exprs, expected] of cases) {
