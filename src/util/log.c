@@ -39,13 +39,14 @@ void log_msg(enum log_level level, const char *msg, const char *fmt, ...)
 		return;
 	size_t len = (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1;
 	if (fmt && *fmt && len < sizeof(line) - 2) {
-		line[len++] = ' ';
 		va_list ap;
 		va_start(ap, fmt);
-		int m = vsnprintf(line + len, sizeof(line) - len, fmt, ap);
+		int m = vsnprintf(line + len + 1, sizeof(line) - len - 1, fmt, ap);
 		va_end(ap);
-		if (m > 0)
-			len += (size_t)m < sizeof(line) - len ? (size_t)m : sizeof(line) - len - 1;
+		if (m > 0) {
+			line[len] = ' ';
+			len += 1 + ((size_t)m < sizeof(line) - len - 1 ? (size_t)m : sizeof(line) - len - 2);
+		}
 	}
 	/* Keep one event on one line whatever the fields held. */
 	for (size_t i = 0; i < len; i++)
