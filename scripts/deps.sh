@@ -6,7 +6,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 apt_packages=(build-essential clang libclang-rt-14-dev pkg-config make curl ca-certificates tzdata
-              libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libcmocka-dev)
+              libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libcmocka-dev
+              libpq-dev libsqlite3-dev postgresql)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
