@@ -13,6 +13,7 @@
 
 #include "engine/engine.h"
 #include "engine/result_json.h"
+#include "http/admin_api.h"
 #include "http/query_request.h"
 #include "util/clock.h"
 #include "util/json.h"
@@ -508,5 +509,10 @@ const struct http_route lakehouse_routes[] = {
 	{"DELETE", "/query/{}", false, handle_cancel},
 	{"POST", "/validate", false, handle_validate},
 	{"POST", "/autocomplete", false, handle_autocomplete},
+	{"GET", "/admin/catalogs", false, admin_catalogs_list},
+	{"POST", "/admin/catalogs", false, admin_catalogs_create},
+	{"GET", "/admin/catalogs/{}", false, admin_catalog_get},
+	{"PATCH", "/admin/catalogs/{}", false, admin_catalog_update},
+	{"DELETE", "/admin/catalogs/{}", false, admin_catalog_drop},
 };
 const size_t lakehouse_nroutes = sizeof(lakehouse_routes) / sizeof(lakehouse_routes[0]);

@@ -44,6 +44,8 @@ static const struct opt opts[] = {
 	{"flight-port", OPT_PORT, OFF(flight_port), "Arrow Flight SQL port (default 15002)"},
 	{"pg-port", OPT_PORT, OFF(pg_port), "PostgreSQL wire port (default 15432)"},
 	{"data", OPT_STR, OFF(data_dir), "data directory (default ./data)"},
+	{"metadata", OPT_STR, OFF(metadata), "metadata store: SQLite file or postgres://… URL (default DATA/metadata.sqlite)"},
+	{"admins", OPT_STR, OFF(admins), "users allowed the admin API, comma-separated (default: every user)"},
 	{"user", OPT_USERS, OFF(users), "name:password, repeatable (also LAKEHOUSE_USERS=a:b,c:d)"},
 	{"users", OPT_USERS, OFF(users), "name:password[,name:password...]"},
 	{"log-level", OPT_LEVEL, OFF(log_level), "debug, info, warn or error (default info)"},
@@ -113,6 +115,8 @@ void config_free(struct config *cfg)
 {
 	free(cfg->bind);
 	free(cfg->data_dir);
+	free(cfg->metadata);
+	free(cfg->admins);
 	free_users(cfg);
 	memset(cfg, 0, sizeof(*cfg));
 }
@@ -323,6 +327,23 @@ void config_print_help(const char *prog)
 	       "stop at the number of processors unless set explicitly.\n");
 }
 
+bool config_user_is_admin(const struct config *cfg, const char *user)
+{
+	if (!cfg->admins)
+		return true;
+	size_t n = strlen(user);
+	for (const char *p = cfg->admins; *p;) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		if (len == n && strncmp(p, user, n) == 0)
+			return true;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return false;
+}
+
 int config_load(struct config *cfg, int argc, char **argv, char *err, size_t errlen)
 {
 	set_defaults(cfg);
@@ -379,6 +400,14 @@ int config_load(struct config *cfg, int argc, char **argv, char *err, size_t err
 			snprintf(err, errlen, "worker %s needs at least 1 thread, 1 slot and 64MiB", compute_size_names[i]);
 			return -1;
 		}
+	}
+	if (!cfg->metadata) {
+		size_t n = strlen(cfg->data_dir) + sizeof("/metadata.sqlite");
+		if (!(cfg->metadata = malloc(n))) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		snprintf(cfg->metadata, n, "%s/metadata.sqlite", cfg->data_dir);
 	}
 	if (cfg->max_sessions < 1 || cfg->max_connections < 1 || cfg->query_log_size < 1) {
 		snprintf(err, errlen, "max-sessions, max-connections and query-log-size must be at least 1");

@@ -29,6 +29,8 @@ struct config {
 	int flight_port;
 	int pg_port;
 	char *data_dir;
+	char *metadata;            /* metadata store: SQLite file path or postgres:// URL */
+	char *admins;              /* comma-separated users allowed the admin API; NULL: every user */
 	struct config_user *users;
 	size_t n_users;
 	int log_level;
@@ -53,6 +55,8 @@ int compute_size_parse(const char *s);
 /* Parses argv (after the command name) over the environment and the config file. On failure
  * returns -1 and puts a message in err. Returns 1 when --help was printed. */
 int config_load(struct config *cfg, int argc, char **argv, char *err, size_t errlen);
+/* True when user may call the admin API. */
+bool config_user_is_admin(const struct config *cfg, const char *user);
 void config_free(struct config *cfg);
 void config_print_help(const char *prog);
 

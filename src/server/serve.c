@@ -13,6 +13,7 @@
 #include "engine/engine.h"
 #include "http/http_server.h"
 #include "http/lakehouse_api.h"
+#include "lake/metadata.h"
 #include "server/config.h"
 #include "util/log.h"
 
@@ -82,11 +83,20 @@ int serve_main(const char *prog, int argc, char **argv)
 		config_free(&cfg);
 		return 1;
 	}
-	struct lakehouse_api api = {engine, &cfg};
+	struct lake_meta *meta = lake_meta_open(cfg.metadata, err, sizeof(err));
+	if (!meta) {
+		fprintf(stderr, "lakehouse serve: metadata store: %s\n", err);
+		engine_close(engine);
+		config_free(&cfg);
+		return 1;
+	}
+	log_info("metadata store open", "driver=%s schema_version=%d", lake_meta_driver(meta), lake_meta_schema_version(meta));
+	struct lakehouse_api api = {engine, meta, &cfg};
 	struct http_server *http = http_server_start(&cfg, cfg.lakehouse_port, lakehouse_routes, lakehouse_nroutes,
 	                                             &api, err, sizeof(err));
 	if (!http) {
 		fprintf(stderr, "lakehouse serve: lakehouse port: %s\n", err);
+		lake_meta_close(meta);
 		engine_close(engine);
 		config_free(&cfg);
 		return 1;
@@ -106,6 +116,7 @@ int serve_main(const char *prog, int argc, char **argv)
 	engine_drain(engine, cfg.shutdown_grace_seconds * 1000);
 	http_server_stop(http);
 	engine_close(engine);
+	lake_meta_close(meta);
 	log_info("stopped", "%s", "");
 	config_free(&cfg);
 	return 0;

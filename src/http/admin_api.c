@@ -1,0 +1,187 @@
+/* Admin handlers for catalogs. Request bodies follow the same rules as the query API: malformed
+ * JSON is a 400, a well-formed body of the wrong shape a 422, unknown fields are ignored. */
+#include "http/admin_api.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/lakehouse_api.h"
+#include "lake/metadata.h"
+#include "util/json.h"
+
+static bool allowed(struct http_request *req, struct http_response *res, struct lakehouse_api *api)
+{
+	if (config_user_is_admin(api->cfg, http_request_user(req)))
+		return true;
+	http_error(res, 403, "forbidden", "this user may not use the admin API");
+	return false;
+}
+
+static void lake_error(struct http_response *res, int rc, const char *msg)
+{
+	switch (rc) {
+	case LAKE_NOT_FOUND: http_error(res, 404, "catalog_not_found", msg); break;
+	case LAKE_EXISTS: http_error(res, 409, "catalog_exists", msg); break;
+	case LAKE_INVALID: http_error(res, 400, "invalid_catalog", msg); break;
+	default: http_error(res, 500, "metadata_error", msg); break;
+	}
+}
+
+static void put_catalog(buf *b, const struct lake_catalog *c)
+{
+	buf_puts(b, "{\"name\":");
+	jw_cstring(b, c->name);
+	buf_puts(b, ",\"bucket\":");
+	jw_cstring(b, c->bucket);
+	buf_puts(b, ",\"created_at\":");
+	jw_cstring(b, c->created_at);
+	buf_putc(b, '}');
+}
+
+/* Parses an object body; optional string fields come back NULL when absent. */
+static json_t *parse_object(struct http_request *req, struct http_response *res)
+{
+	size_t len;
+	const char *body = http_request_body(req, &len);
+	json_error_t jerr;
+	json_t *root = json_loadb(body, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		char msg[256];
+		snprintf(msg, sizeof(msg), "malformed JSON body: %s", jerr.text);
+		http_error(res, 400, "invalid_json", msg);
+		return NULL;
+	}
+	if (!json_is_object(root)) {
+		json_decref(root);
+		http_error(res, 422, "invalid_body", "the request body must be a JSON object");
+		return NULL;
+	}
+	return root;
+}
+
+static int string_field(json_t *root, const char *key, const char **out, struct http_response *res)
+{
+	json_t *v = json_object_get(root, key);
+	*out = NULL;
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_string(v) || json_string_length(v) > 1024 || strlen(json_string_value(v)) != json_string_length(v)) {
+		char msg[128];
+		snprintf(msg, sizeof(msg), "field '%s' must be a string", key);
+		http_error(res, 422, "invalid_field", msg);
+		return -1;
+	}
+	*out = json_string_value(v);
+	return 0;
+}
+
+void admin_catalogs_list(struct http_request *req, struct http_response *res, void *app)
+{
+	struct lakehouse_api *api = app;
+	if (!allowed(req, res, api))
+		return;
+	struct lake_catalog *list = NULL;
+	size_t n = 0;
+	char err[512];
+	int rc = lake_catalog_list(api->meta, &list, &n, err, sizeof(err));
+	if (rc != LAKE_OK) {
+		lake_error(res, rc, err);
+		return;
+	}
+	buf_puts(&res->body, "{\"catalogs\":[");
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			buf_putc(&res->body, ',');
+		put_catalog(&res->body, &list[i]);
+	}
+	buf_puts(&res->body, "]}");
+	free(list);
+}
+
+void admin_catalogs_create(struct http_request *req, struct http_response *res, void *app)
+{
+	struct lakehouse_api *api = app;
+	if (!allowed(req, res, api))
+		return;
+	json_t *root = parse_object(req, res);
+	if (!root)
+		return;
+	const char *name, *bucket;
+	if (string_field(root, "name", &name, res) == 0 && string_field(root, "bucket", &bucket, res) == 0) {
+		if (!name) {
+			http_error(res, 400, "missing_name", "field 'name' is required");
+		} else {
+			struct lake_catalog c;
+			char err[512];
+			int rc = lake_catalog_create(api->meta, name, bucket, &c, err, sizeof(err));
+			if (rc == LAKE_OK) {
+				res->status = 201;
+				put_catalog(&res->body, &c);
+			} else {
+				lake_error(res, rc, err);
+			}
+		}
+	}
+	json_decref(root);
+}
+
+void admin_catalog_get(struct http_request *req, struct http_response *res, void *app)
+{
+	struct lakehouse_api *api = app;
+	if (!allowed(req, res, api))
+		return;
+	struct lake_catalog c;
+	char err[512];
+	int rc = lake_catalog_get(api->meta, http_request_path_arg(req), &c, err, sizeof(err));
+	if (rc == LAKE_OK)
+		put_catalog(&res->body, &c);
+	else
+		lake_error(res, rc, err);
+}
+
+void admin_catalog_update(struct http_request *req, struct http_response *res, void *app)
+{
+	struct lakehouse_api *api = app;
+	if (!allowed(req, res, api))
+		return;
+	json_t *root = parse_object(req, res);
+	if (!root)
+		return;
+	const char *name, *bucket;
+	const char *current = http_request_path_arg(req);
+	if (string_field(root, "name", &name, res) == 0 && string_field(root, "bucket", &bucket, res) == 0) {
+		struct lake_catalog c;
+		char err[512];
+		int rc = lake_catalog_get(api->meta, current, &c, err, sizeof(err));
+		if (rc == LAKE_OK && bucket && strcmp(bucket, c.bucket) != 0) {
+			snprintf(err, sizeof(err), "the bucket of a catalog cannot be changed (it holds the catalog's files)");
+			rc = LAKE_INVALID;
+		}
+		if (rc == LAKE_OK && name)
+			rc = lake_catalog_rename(api->meta, current, name, &c, err, sizeof(err));
+		if (rc == LAKE_OK)
+			put_catalog(&res->body, &c);
+		else
+			lake_error(res, rc, err);
+	}
+	json_decref(root);
+}
+
+void admin_catalog_drop(struct http_request *req, struct http_response *res, void *app)
+{
+	struct lakehouse_api *api = app;
+	if (!allowed(req, res, api))
+		return;
+	char err[512];
+	const char *name = http_request_path_arg(req);
+	int rc = lake_catalog_drop(api->meta, name, err, sizeof(err));
+	if (rc != LAKE_OK) {
+		lake_error(res, rc, err);
+		return;
+	}
+	buf_puts(&res->body, "{\"dropped\":true,\"name\":");
+	jw_cstring(&res->body, name);
+	buf_putc(&res->body, '}');
+}
