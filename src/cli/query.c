@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "util/base64.h"
+#include "cli/client.h"
 #include "util/buf.h"
 
 enum out_format { OUT_TABLE, OUT_CSV, OUT_JSON, OUT_NDJSON };
@@ -203,16 +203,12 @@ static void print_table(struct reader *r)
 
 int cli_query_main(const char *prog, int argc, char **argv)
 {
-	const char *url = getenv("LAKEHOUSE_URL");
-	const char *user = getenv("ALTERTABLE_LAKEHOUSE_USERNAME");
-	const char *password = getenv("ALTERTABLE_LAKEHOUSE_PASSWORD");
-	const char *token = getenv("ALTERTABLE_BASIC_AUTH_TOKEN");
+	struct cli_target target;
+	cli_target_init(&target);
 	const char *sql = NULL;
 	const char *opt_keys[] = {"session_id", "catalog", "schema", "compute_size", "timezone"};
 	const char *opt_vals[5] = {0};
 	enum out_format format = OUT_TABLE;
-	if (!url || !*url)
-		url = "http://127.0.0.1:15000";
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -228,15 +224,15 @@ int cli_query_main(const char *prog, int argc, char **argv)
 			sql = a;
 			continue;
 		}
-		if (!v) {
+		int taken = cli_target_option(&target, argc, argv, &i);
+		if (!v || taken < 0) {
 			fprintf(stderr, "%s query: %s needs a value\n", prog, a);
 			return 2;
 		}
+		if (taken)
+			continue;
 		i++;
-		if (!strcmp(a, "--url")) url = v;
-		else if (!strcmp(a, "--user")) user = v;
-		else if (!strcmp(a, "--password")) password = v;
-		else if (!strcmp(a, "--format")) {
+		if (!strcmp(a, "--format")) {
 			if (!strcmp(v, "table")) format = OUT_TABLE;
 			else if (!strcmp(v, "csv")) format = OUT_CSV;
 			else if (!strcmp(v, "json")) format = OUT_JSON;
@@ -259,25 +255,9 @@ int cli_query_main(const char *prog, int argc, char **argv)
 		usage(stderr, prog);
 		return 2;
 	}
-	if (!user || !password) {
-		user = getenv("ALTERTABLE_USERNAME");
-		password = getenv("ALTERTABLE_PASSWORD");
-	}
-	char *auth = NULL;
-	if (user && password) {
-		size_t n = strlen(user) + strlen(password) + 2;
-		char *pair = malloc(n);
-		if (pair) {
-			snprintf(pair, n, "%s:%s", user, password);
-			auth = base64_encode((const unsigned char *)pair, strlen(pair));
-			free(pair);
-		}
-	} else if (token && *token) {
-		auth = strdup(token);
-	}
-	if (!auth) {
-		fprintf(stderr, "%s query: no credentials: use --user and --password, or set "
-		                "ALTERTABLE_LAKEHOUSE_USERNAME and ALTERTABLE_LAKEHOUSE_PASSWORD\n", prog);
+	char *header = cli_auth_header(&target);
+	if (!header) {
+		fprintf(stderr, "%s query: %s\n", prog, CLI_CREDENTIALS_HINT);
 		return 2;
 	}
 	json_t *body = json_pack("{s:s}", "statement", sql);
@@ -289,9 +269,8 @@ int cli_query_main(const char *prog, int argc, char **argv)
 
 	struct reader r = {.format = format, .rows = json_array()};
 	buf_init(&r.line);
-	char endpoint[2048], header[8300];
-	snprintf(endpoint, sizeof(endpoint), "%s/query", url);
-	snprintf(header, sizeof(header), "Authorization: Basic %s", auth);
+	char endpoint[2048];
+	snprintf(endpoint, sizeof(endpoint), "%s/query", target.url);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	CURL *curl = curl_easy_init();
 	struct curl_slist *headers = curl_slist_append(NULL, header);
@@ -308,7 +287,7 @@ int cli_query_main(const char *prog, int argc, char **argv)
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
 	int rc = 0;
 	if (cc != CURLE_OK) {
-		fprintf(stderr, "%s query: cannot reach %s: %s\n", prog, url, curl_easy_strerror(cc));
+		fprintf(stderr, "%s query: cannot reach %s: %s\n", prog, target.url, curl_easy_strerror(cc));
 		rc = 3;
 	} else if (status != 200) {
 		if (r.line.len) {
@@ -339,7 +318,7 @@ int cli_query_main(const char *prog, int argc, char **argv)
 	curl_easy_cleanup(curl);
 	curl_global_cleanup();
 	free(payload);
-	free(auth);
+	free(header);
 	buf_free(&r.line);
 	free(r.error);
 	json_decref(r.columns);
