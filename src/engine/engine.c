@@ -557,7 +557,9 @@ static void wrap_variant_columns(struct eng_session *s, const char *sql, duckdb_
 	buf_puts(&w, "SELECT ");
 	for (idx_t c = 0; c < n; c++) {
 		buf_printf(&w, "%s#%llu%s AS ", c ? ", " : "", (unsigned long long)c + 1, variant[c] ? "::JSON" : "");
-		quote_into(&w, duckdb_prepared_statement_column_name(*prep, c), '"');
+		const char *name = duckdb_prepared_statement_column_name(*prep, c); /* ours to free */
+		quote_into(&w, name ? name : "", '"');
+		duckdb_free((void *)name);
 	}
 	buf_puts(&w, " FROM (");
 	buf_append(&w, sql + last.start, last.len);
