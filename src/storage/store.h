@@ -1,0 +1,63 @@
+/* The object store interface: what the lake needs from a bucket (get a byte range, put, head,
+ * list by prefix with pagination, delete), as a small vtable with one driver per file — `fs` for
+ * the built-in bucket (a folder), S3-compatible stores later. Keys are relative, '/'-separated,
+ * and validated here, once, for every driver. */
+#ifndef LAKEHOUSE_STORAGE_STORE_H
+#define LAKEHOUSE_STORAGE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/buf.h"
+
+#define STORE_KEY_MAX 1024
+
+enum store_status { STORE_OK = 0, STORE_NOT_FOUND = 1, STORE_INVALID = 2, STORE_ERROR = 3 };
+
+struct store_error {
+	enum store_status status;
+	char message[512];
+};
+
+struct store_object {
+	char key[STORE_KEY_MAX + 1];
+	uint64_t size;
+	int64_t mtime_us;
+};
+
+struct store;
+
+struct store_ops {
+	const char *name;
+	/* Appends bytes [offset, offset + len) of key to out; len UINT64_MAX reads to the end. */
+	int (*get_range)(struct store *s, const char *key, uint64_t offset, uint64_t len, buf *out, struct store_error *err);
+	/* Stores data under key; readers see the old object or the whole new one, never a part. */
+	int (*put)(struct store *s, const char *key, const void *data, size_t len, struct store_error *err);
+	/* Stores a local file under key, the same way. */
+	int (*put_file)(struct store *s, const char *key, const char *path, struct store_error *err);
+	int (*head)(struct store *s, const char *key, struct store_object *out, struct store_error *err);
+	/* Keys starting with prefix, in byte order, after `after` (NULL: from the start), at most max;
+	 * *n says how many were filled. A full page means more may follow. */
+	int (*list)(struct store *s, const char *prefix, const char *after, struct store_object *out, size_t max, size_t *n,
+	            struct store_error *err);
+	/* Removes key; removing a missing key is not an error. */
+	int (*del)(struct store *s, const char *key, struct store_error *err);
+	void (*close)(struct store *s);
+};
+
+struct store {
+	const struct store_ops *ops;
+};
+
+/* The built-in bucket: objects are files under root (created when missing). */
+struct store *store_fs_open(const char *root, struct store_error *err);
+
+/* True for a key a driver may use: 1..STORE_KEY_MAX bytes, relative, no empty segment and none
+ * starting with '.', no control characters or backslashes. */
+bool store_key_valid(const char *key);
+/* Fills err and returns its status. */
+int store_fail(struct store_error *err, enum store_status status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif
