@@ -93,6 +93,17 @@ static void on_client_gone(void *ctx)
 	engine_query_interrupt(st->query);
 }
 
+/* The query's outcome goes to the log as soon as its last line is produced, before that line is
+ * sent, so a client that reads the end of the stream and asks GET /query/{id} sees it finished. */
+static void end_stream(struct query_stream *st)
+{
+	st->phase = PHASE_FLUSH;
+	if (st->query) {
+		engine_query_end(st->query, st->error);
+		st->query = NULL;
+	}
+}
+
 static void put_error_line(struct query_stream *st, const char *msg)
 {
 	buf_puts(&st->out, "{\"error\":");
@@ -174,7 +185,7 @@ static void start_query(struct query_stream *st)
 	http_watch_stop(&st->watch);
 	if (rc < 0) {
 		put_error_line(st, err.message);
-		st->phase = PHASE_FLUSH;
+		end_stream(st);
 		return;
 	}
 	idx_t n = engine_query_column_count(st->query);
@@ -183,7 +194,7 @@ static void start_query(struct query_stream *st)
 	if (!types || !st->names) {
 		free(types);
 		put_error_line(st, "Out of Memory Error: cannot encode the result");
-		st->phase = PHASE_FLUSH;
+		end_stream(st);
 		return;
 	}
 	for (idx_t c = 0; c < n; c++) {
@@ -194,20 +205,23 @@ static void start_query(struct query_stream *st)
 	free(types);
 	if (!st->enc) {
 		put_error_line(st, "Out of Memory Error: cannot encode the result");
-		st->phase = PHASE_FLUSH;
+		end_stream(st);
 		return;
 	}
 	if (default_format)
 		put_columns(st);
 	/* DDL reports no rows, whatever DuckDB's internal count chunk says. */
-	st->phase = engine_query_result_type(st->query) == DUCKDB_RESULT_TYPE_NOTHING ? PHASE_FLUSH : PHASE_ROWS;
+	if (engine_query_result_type(st->query) == DUCKDB_RESULT_TYPE_NOTHING)
+		end_stream(st);
+	else
+		st->phase = PHASE_ROWS;
 }
 
 /* Encodes the next chunk into st->out, applying offset and limit. */
 static void next_rows(struct query_stream *st)
 {
 	if (st->remaining == 0) {
-		st->phase = PHASE_FLUSH;
+		end_stream(st);
 		return;
 	}
 	struct eng_error err = {0};
@@ -217,7 +231,7 @@ static void next_rows(struct query_stream *st)
 	if (!chunk) {
 		if (err.message[0])
 			put_error_line(st, err.message);
-		st->phase = PHASE_FLUSH;
+		end_stream(st);
 		return;
 	}
 	idx_t size = duckdb_data_chunk_get_size(chunk);
@@ -273,10 +287,12 @@ static ssize_t query_stream_read(void *ctx, char *dst, size_t max)
 static void query_stream_free(void *ctx)
 {
 	struct query_stream *st = ctx;
-	/* A stream that ends before its rows are all read (client gone) still ends its query cleanly. */
-	if (st->phase != PHASE_DONE && !st->error)
-		st->error = strdup("INTERRUPT Error: the client closed the connection");
-	engine_query_end(st->query, st->error);
+	/* A stream that stops before its end (client gone) still ends its query cleanly. */
+	if (st->query) {
+		if (!st->error)
+			st->error = strdup("INTERRUPT Error: the client closed the connection");
+		engine_query_end(st->query, st->error);
+	}
 	engine_session_release(st->session);
 	rj_encoder_free(st->enc);
 	free(st->names);
