@@ -257,18 +257,24 @@ static void next_rows(struct query_stream *st)
  * small enough that rows of a slow query still reach the client promptly. */
 #define STREAM_GATHER 16384
 
+/* Produces output until STREAM_GATHER bytes are waiting or the stream has said everything. */
+static void gather(struct query_stream *st)
+{
+	while (st->out.len < STREAM_GATHER && (st->phase == PHASE_START || st->phase == PHASE_ROWS)) {
+		if (st->phase == PHASE_START)
+			start_query(st);
+		else
+			next_rows(st);
+	}
+}
+
 static ssize_t query_stream_read(void *ctx, char *dst, size_t max)
 {
 	struct query_stream *st = ctx;
 	if (st->out_pos >= st->out.len) {
 		buf_reset(&st->out);
 		st->out_pos = 0;
-		while (st->out.len < STREAM_GATHER && (st->phase == PHASE_START || st->phase == PHASE_ROWS)) {
-			if (st->phase == PHASE_START)
-				start_query(st);
-			else
-				next_rows(st);
-		}
+		gather(st);
 		if (buf_failed(&st->out))
 			return -1;
 		if (st->out.len == 0) {
@@ -388,6 +394,8 @@ static void handle_query(struct http_request *req, struct http_response *res, vo
 	http_watch_init(&st->watch, req, on_client_gone, st);
 	res->status = 200;
 	res->content_type = st->qr.format == QR_FORMAT_JSONL ? "application/jsonl" : "application/x-ndjson";
+	/* The response starts before the statement runs: the client has its headers at once, however
+	 * long the query takes (clients time out waiting for headers, not for a body). */
 	res->read = query_stream_read;
 	res->free = query_stream_free;
 	res->ctx = st;
