@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "engine/sql_split.h"
+#include "engine/statement_head.h"
 #include "engine/sqlstate.h"
 #include "engine/statement_guard.h"
 
@@ -76,6 +77,106 @@ static void test_guard(void **state)
 	assert_int_equal(guard("SELECT 'SET threads = 1'"), 0);
 }
 
+static struct stmt_head head(const char *sql)
+{
+	struct stmt_head h;
+	stmt_head_parse(sql, strlen(sql), &h);
+	return h;
+}
+
+static void expect_target(const struct stmt_head *h, int nparts, const char *a, const char *b, const char *c)
+{
+	assert_int_equal(h->target.nparts, nparts);
+	const char *want[3] = {a, b, c};
+	for (int i = 0; i < nparts; i++)
+		assert_string_equal(h->target.parts[i], want[i]);
+}
+
+static void test_heads(void **state)
+{
+	(void)state;
+	struct stmt_head h = head("SELECT 1");
+	assert_int_equal(h.kind, STMT_SELECT);
+	assert_int_equal(head("FROM t SELECT a").kind, STMT_SELECT);
+	assert_int_equal(head("  (SELECT 1) UNION ALL (SELECT 2)").kind, STMT_SELECT);
+	assert_int_equal(head("WITH a AS (SELECT ')' AS x), b(c) AS MATERIALIZED (SELECT 1) SELECT * FROM a").kind,
+	                 STMT_SELECT);
+
+	const char *ins = "insert or replace into Acme.\"Main\".\"My \"\"T\"\"\" (a, b) SELECT 1, 2";
+	h = head(ins);
+	assert_int_equal(h.kind, STMT_INSERT);
+	expect_target(&h, 3, "acme", "Main", "My \"T\"");
+	assert_true(h.target.quoted[1]);
+	assert_false(h.target.quoted[0]);
+	assert_string_equal(ins + h.rest, "(a, b) SELECT 1, 2");
+
+	h = head("WITH src AS (SELECT * FROM x) INSERT INTO t BY NAME SELECT * FROM src");
+	assert_int_equal(h.kind, STMT_INSERT);
+	expect_target(&h, 1, "t", NULL, NULL);
+
+	h = head("UPDATE s.t SET a = 1");
+	assert_int_equal(h.kind, STMT_UPDATE);
+	expect_target(&h, 2, "s", "t", NULL);
+	assert_int_equal(head("DELETE FROM t WHERE id IN (1, 2)").kind, STMT_DELETE);
+	assert_int_equal(head("MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN DELETE").kind, STMT_MERGE);
+	assert_int_equal(head("TRUNCATE TABLE t").kind, STMT_TRUNCATE);
+	assert_int_equal(head("TRUNCATE t").kind, STMT_TRUNCATE);
+	assert_int_equal(head("COPY t FROM 'x.csv'").kind, STMT_COPY_FROM);
+	assert_int_equal(head("COPY t (a, b) FROM 'x.csv' (HEADER)").kind, STMT_COPY_FROM);
+	assert_int_equal(head("COPY t TO 'x.csv'").kind, STMT_COPY_TO);
+	assert_int_equal(head("COPY (SELECT 1) TO 'x.csv'").kind, STMT_COPY_TO);
+
+	h = head("CREATE OR REPLACE TABLE c.s.t AS SELECT 1");
+	assert_int_equal(h.kind, STMT_CREATE_TABLE_AS);
+	assert_true(h.or_replace);
+	expect_target(&h, 3, "c", "s", "t");
+	assert_string_equal("CREATE OR REPLACE TABLE c.s.t AS SELECT 1" + h.rest, "SELECT 1");
+	h = head("create temp table if not exists t (a INTEGER NOT NULL DEFAULT 3)");
+	assert_int_equal(h.kind, STMT_CREATE_TABLE);
+	assert_true(h.temporary);
+	assert_true(h.if_not_exists);
+	h = head("CREATE SCHEMA IF NOT EXISTS acme.staging");
+	assert_int_equal(h.kind, STMT_CREATE_SCHEMA);
+	expect_target(&h, 2, "acme", "staging", NULL);
+	assert_int_equal(head("CREATE VIEW v AS SELECT 1").kind, STMT_CREATE_VIEW);
+	assert_int_equal(head("CREATE MACRO m(a) AS a + 1").kind, STMT_CREATE_OTHER);
+
+	h = head("DROP TABLE IF EXISTS s.t CASCADE");
+	assert_int_equal(h.kind, STMT_DROP_TABLE);
+	assert_true(h.if_exists);
+	assert_true(h.cascade);
+	assert_int_equal(head("DROP SCHEMA s").kind, STMT_DROP_SCHEMA);
+	assert_int_equal(head("DROP MACRO m").kind, STMT_DROP_OTHER);
+	assert_int_equal(head("ALTER TABLE t ADD COLUMN c INTEGER").kind, STMT_ALTER_TABLE);
+	assert_int_equal(head("ALTER VIEW v RENAME TO w").kind, STMT_ALTER_OTHER);
+
+	h = head("SET SESSION TimeZone = 'UTC'");
+	assert_int_equal(h.kind, STMT_SET);
+	assert_int_equal(h.scope, SCOPE_SESSION);
+	expect_target(&h, 1, "timezone", NULL, NULL);
+	assert_true(head("SET VARIABLE x = 1").variable);
+	assert_int_equal(head("RESET GLOBAL threads").scope, SCOPE_GLOBAL);
+	assert_int_equal(head("PRAGMA threads = 4").kind, STMT_PRAGMA);
+	assert_int_equal(head("ATTACH 'x.db' AS x").kind, STMT_ATTACH);
+	h = head("DETACH DATABASE IF EXISTS acme");
+	assert_int_equal(h.kind, STMT_DETACH);
+	expect_target(&h, 1, "acme", NULL, NULL);
+	assert_int_equal(head("USE acme.main").kind, STMT_USE);
+	assert_int_equal(head("BEGIN TRANSACTION").kind, STMT_BEGIN);
+	assert_int_equal(head("START TRANSACTION").kind, STMT_BEGIN);
+	assert_int_equal(head("COMMIT").kind, STMT_COMMIT);
+	assert_int_equal(head("ROLLBACK").kind, STMT_ROLLBACK);
+
+	/* not understood: other, never a guess */
+	struct stmt_head o;
+	assert_int_equal(stmt_head_parse("INSERT t VALUES (1)", 19, &o), -1);
+	assert_int_equal(o.kind, STMT_OTHER);
+	assert_int_equal(stmt_head_parse("UPDATE \"unterminated", 20, &o), -1);
+	assert_int_equal(stmt_head_parse("WITH a AS (SELECT 1", 19, &o), -1);
+	assert_int_equal(stmt_head_parse("UPDATE a.b.c.d SET x = 1", 24, &o), -1);
+	assert_int_equal(stmt_head_parse("", 0, &o), -1);
+}
+
 static void test_sqlstate(void **state)
 {
 	(void)state;
@@ -94,6 +195,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_split),
 		cmocka_unit_test(test_guard),
+		cmocka_unit_test(test_heads),
 		cmocka_unit_test(test_sqlstate),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
