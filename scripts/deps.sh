@@ -5,9 +5,12 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-apt_packages=(build-essential clang libclang-rt-14-dev pkg-config make curl ca-certificates tzdata
-              libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libcmocka-dev
-              libpq-dev libsqlite3-dev postgresql)
+apt_packages=(build-essential pkg-config make curl ca-certificates tzdata
+              libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libpq-dev libsqlite3-dev)
+if [ "${1:-}" = "--tests" ]; then
+  # unit tests, fuzzing (clang's libFuzzer) and the PostgreSQL server the integration tests start
+  apt_packages+=(libcmocka-dev clang libclang-rt-14-dev postgresql)
+fi
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
