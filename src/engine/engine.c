@@ -17,11 +17,15 @@
 #include "engine/sql_split.h"
 #include "engine/sqlstate.h"
 #include "engine/statement_guard.h"
+#include "engine/statement_head.h"
 #include "engine/worker.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/tz.h"
+
+/* Longest catalog name the gate compares (the lake allows 63 bytes). */
+#define LAKE_CATALOG_NAME_MAX 255
 
 #define STMT_CACHE_SIZE 8
 #define STMT_CACHE_SQL_MAX 65536
@@ -46,7 +50,9 @@ struct eng_session {
 struct engine {
 	const struct config *cfg;
 	struct worker workers[COMPUTE_SIZES];
-	pthread_mutex_t open_mu;
+	pthread_mutex_t open_mu; /* guards opening workers and the catalog list */
+	char **catalogs;         /* managed catalog names */
+	size_t ncatalogs;
 	struct sess_registry *sessions;
 	struct qlog *log;
 	atomic_bool draining;
@@ -79,6 +85,7 @@ static void set_error(struct eng_error *err, enum eng_status st, const char *msg
 }
 
 static void cache_clear(struct eng_session *s);
+static int check_catalog_access(struct eng_query *q, struct eng_error *err);
 
 static void session_destroy(void *payload)
 {
@@ -181,11 +188,38 @@ void engine_close(struct engine *e)
 	qlog_free(e->log);
 	for (int i = 0; i < COMPUTE_SIZES; i++)
 		worker_close(&e->workers[i]);
+	for (size_t i = 0; i < e->ncatalogs; i++)
+		free(e->catalogs[i]);
+	free(e->catalogs);
 	pthread_mutex_destroy(&e->open_mu);
 	pthread_mutex_destroy(&e->reaper_mu);
 	pthread_cond_destroy(&e->reaper_cv);
 	tz_cache_clear();
 	free(e);
+}
+
+static void quote_into(buf *b, const char *s, char q);
+
+/* ATTACH / DETACH of one managed catalog on one worker. */
+static int catalog_sql(struct worker *w, const char *verb, const char *name, char *msg, size_t msglen)
+{
+	buf sql;
+	buf_init(&sql);
+	buf_puts(&sql, verb);
+	quote_into(&sql, name, '"');
+	buf_putc(&sql, '\0');
+	int rc = buf_failed(&sql) ? -1 : worker_admin_exec(w, sql.data, msg, msglen);
+	buf_free(&sql);
+	return rc;
+}
+
+/* Called with open_mu held, for a worker being opened. */
+static int attach_all(struct engine *e, struct worker *w, char *msg, size_t msglen)
+{
+	for (size_t i = 0; i < e->ncatalogs; i++)
+		if (catalog_sql(w, "ATTACH ':memory:' AS ", e->catalogs[i], msg, msglen) < 0)
+			return -1;
+	return 0;
 }
 
 static struct worker *worker_for(struct engine *e, int size, struct eng_error *err)
@@ -194,7 +228,8 @@ static struct worker *worker_for(struct engine *e, int size, struct eng_error *e
 	pthread_mutex_lock(&e->open_mu);
 	if (!w->open) {
 		char msg[512] = "";
-		if (worker_open(w, size, e->cfg, msg, sizeof(msg)) < 0) {
+		if (worker_open(w, size, e->cfg, msg, sizeof(msg)) < 0 || attach_all(e, w, msg, sizeof(msg)) < 0) {
+			worker_close(w);
 			pthread_mutex_unlock(&e->open_mu);
 			log_error("worker failed to start", "size=%s error=\"%s\"", compute_size_names[size], msg);
 			set_error(err, ENG_INTERNAL, msg);
@@ -587,6 +622,8 @@ int engine_query_execute(struct eng_query *q, struct eng_error *err)
 	duckdb_pending_result pending = NULL;
 	bool single = prep != NULL;
 	int rc = -1;
+	if (!prep && check_catalog_access(q, err) < 0)
+		return -1;
 	if (!prep) {
 		duckdb_extracted_statements stmts = NULL;
 		idx_t n = duckdb_extract_statements(s->conn, q->sql, &stmts);
@@ -658,6 +695,8 @@ int engine_query_export(struct eng_query *q, const char *format, int64_t limit, 
 		fail_with(err, "Parser Error: no statement to execute", q);
 		return -1;
 	}
+	if (check_catalog_access(q, err) < 0)
+		return -1;
 	/* Everything before the last statement runs as usual. */
 	if (last.start > 0) {
 		char *lead = strndup(q->sql, last.start);
@@ -792,6 +831,153 @@ int engine_cancel(struct engine *e, const char *query_id, const char *session_id
 int engine_query_log_json(struct engine *e, const char *query_id, const char *user, struct buf *out)
 {
 	return qlog_json(e->log, query_id, user, out) < 0 ? ENG_NOT_FOUND : ENG_OK;
+}
+
+static ssize_t catalog_index(struct engine *e, const char *name)
+{
+	for (size_t i = 0; i < e->ncatalogs; i++)
+		if (!strcmp(e->catalogs[i], name))
+			return (ssize_t)i;
+	return -1;
+}
+
+int engine_catalog_attach(struct engine *e, const char *name, struct eng_error *err)
+{
+	char msg[512] = "";
+	pthread_mutex_lock(&e->open_mu);
+	if (catalog_index(e, name) >= 0) {
+		pthread_mutex_unlock(&e->open_mu);
+		return 0;
+	}
+	char **grown = realloc(e->catalogs, (e->ncatalogs + 1) * sizeof(char *));
+	char *copy = strdup(name);
+	if (!grown || !copy) {
+		if (grown)
+			e->catalogs = grown;
+		free(copy);
+		pthread_mutex_unlock(&e->open_mu);
+		set_error(err, ENG_INTERNAL, "out of memory");
+		return -1;
+	}
+	e->catalogs = grown;
+	int rc = 0;
+	for (int i = 0; i < COMPUTE_SIZES && rc == 0; i++)
+		if (e->workers[i].open)
+			rc = catalog_sql(&e->workers[i], "ATTACH ':memory:' AS ", name, msg, sizeof(msg));
+	if (rc == 0) {
+		e->catalogs[e->ncatalogs++] = copy;
+	} else {
+		for (int i = 0; i < COMPUTE_SIZES; i++) /* undo where it worked */
+			if (e->workers[i].open)
+				catalog_sql(&e->workers[i], "DETACH DATABASE IF EXISTS ", name, (char[256]){0}, 256);
+		free(copy);
+		set_error(err, ENG_INTERNAL, msg);
+	}
+	pthread_mutex_unlock(&e->open_mu);
+	return rc;
+}
+
+int engine_catalog_detach(struct engine *e, const char *name, struct eng_error *err)
+{
+	char msg[512] = "";
+	int rc = 0;
+	pthread_mutex_lock(&e->open_mu);
+	ssize_t idx = catalog_index(e, name);
+	if (idx >= 0) {
+		for (int i = 0; i < COMPUTE_SIZES; i++)
+			if (e->workers[i].open && catalog_sql(&e->workers[i], "DETACH DATABASE IF EXISTS ", name, msg, sizeof(msg)) < 0)
+				rc = -1;
+		free(e->catalogs[idx]);
+		e->catalogs[idx] = e->catalogs[--e->ncatalogs];
+	}
+	pthread_mutex_unlock(&e->open_mu);
+	if (rc < 0)
+		set_error(err, ENG_INTERNAL, msg);
+	return rc;
+}
+
+int engine_catalog_rename(struct engine *e, const char *name, const char *new_name, struct eng_error *err)
+{
+	if (engine_catalog_detach(e, name, err) < 0)
+		return -1;
+	return engine_catalog_attach(e, new_name, err);
+}
+
+static bool is_write(enum stmt_kind k)
+{
+	switch (k) {
+	case STMT_INSERT: case STMT_UPDATE: case STMT_DELETE: case STMT_MERGE: case STMT_TRUNCATE:
+	case STMT_COPY_FROM: case STMT_CREATE_TABLE: case STMT_CREATE_TABLE_AS: case STMT_CREATE_SCHEMA:
+	case STMT_CREATE_VIEW: case STMT_DROP_TABLE: case STMT_DROP_SCHEMA: case STMT_DROP_VIEW:
+	case STMT_ALTER_TABLE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The session's current database, or "" when it cannot be read. */
+static void current_database(struct eng_session *s, char *out, size_t outlen)
+{
+	duckdb_result r;
+	out[0] = '\0';
+	if (duckdb_query(s->conn, "SELECT current_database()", &r) == DuckDBSuccess) {
+		char *v = duckdb_value_varchar(&r, 0, 0);
+		snprintf(out, outlen, "%s", v ? v : "");
+		duckdb_free(v);
+	}
+	duckdb_destroy_result(&r);
+}
+
+/* The gate in front of DuckDB: no ATTACH/DETACH from sessions, and no write into a managed
+ * catalog (named, or the current database for unqualified names) until the lake takes writes.
+ * When a name could be read either way (schema.table or catalog.schema), the safe reading wins. */
+static int check_catalog_access(struct eng_query *q, struct eng_error *err)
+{
+	struct eng_session *s = q->s;
+	struct engine *e = s->e;
+	size_t len = strlen(q->sql), pos = 0;
+	char current[LAKE_CATALOG_NAME_MAX + 2] = "";
+	bool have_current = false;
+	int rc = 0;
+	pthread_mutex_lock(&e->open_mu);
+	while (pos < len && rc == 0) {
+		struct sql_span span;
+		struct stmt_head h;
+		pos = sql_next(q->sql, len, pos, &span);
+		if (!span.len || stmt_head_parse(q->sql + span.start, span.len, &h) < 0)
+			continue;
+		if (h.kind == STMT_ATTACH || h.kind == STMT_DETACH) {
+			fail_with(err, "Permission Error: databases are attached by the server; manage catalogs with the admin API", q);
+			rc = -1;
+			break;
+		}
+		if (!is_write(h.kind) || e->ncatalogs == 0)
+			continue;
+		const char *hit = NULL;
+		int first_as_catalog = h.kind == STMT_CREATE_SCHEMA || h.kind == STMT_DROP_SCHEMA ? 2 : 3;
+		if (h.target.nparts >= first_as_catalog - 1 && h.target.nparts >= 2 && catalog_index(e, h.target.parts[0]) >= 0)
+			hit = h.target.parts[0];
+		if (!hit && h.target.nparts < first_as_catalog) {
+			if (!have_current) {
+				pthread_mutex_unlock(&e->open_mu);
+				current_database(s, current, sizeof(current));
+				pthread_mutex_lock(&e->open_mu);
+				have_current = true;
+			}
+			if (catalog_index(e, current) >= 0)
+				hit = current;
+		}
+		if (hit) {
+			char msg[512];
+			snprintf(msg, sizeof(msg),
+			         "Not implemented Error: writing to the managed catalog \"%s\" is not available yet", hit);
+			fail_with(err, msg, q);
+			rc = -1;
+		}
+	}
+	pthread_mutex_unlock(&e->open_mu);
+	return rc;
 }
 
 int engine_validate(struct eng_session *s, const char *sql, bool *valid, struct eng_error *err)

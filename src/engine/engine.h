@@ -105,6 +105,13 @@ int engine_cancel(struct engine *e, const char *query_id, const char *session_id
 struct buf;
 int engine_query_log_json(struct engine *e, const char *query_id, const char *user, struct buf *out);
 
+/* Managed catalogs: each appears in every worker (now and when a worker starts later) as an
+ * attached database that sessions may read; writes into it are refused until the lake's write
+ * path takes them, and sessions may not ATTACH or DETACH databases themselves. */
+int engine_catalog_attach(struct engine *e, const char *name, struct eng_error *err);
+int engine_catalog_detach(struct engine *e, const char *name, struct eng_error *err);
+int engine_catalog_rename(struct engine *e, const char *name, const char *new_name, struct eng_error *err);
+
 /* Binds statement without running it; *valid and err tell the outcome. */
 int engine_validate(struct eng_session *s, const char *sql, bool *valid, struct eng_error *err);
 

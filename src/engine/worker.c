@@ -39,7 +39,7 @@ static int run(duckdb_connection c, const char *sql, char *err, size_t errlen)
 	duckdb_result r;
 	int rc = 0;
 	if (duckdb_query(c, sql, &r) == DuckDBError) {
-		snprintf(err, errlen, "worker setup failed: %s", duckdb_result_error(&r));
+		snprintf(err, errlen, "%s", duckdb_result_error(&r));
 		rc = -1;
 	}
 	duckdb_destroy_result(&r);
@@ -156,7 +156,8 @@ int worker_open(struct worker *w, int size, const struct config *cfg, char *err,
 	if (run(c, "SET GLOBAL TimeZone = 'UTC'", err, errlen) < 0 ||
 	    run(c, "SET enable_external_access = false", err, errlen) < 0 || load_global_settings(w, c) < 0)
 		goto fail;
-	duckdb_disconnect(&c);
+	w->admin = c;
+	pthread_mutex_init(&w->admin_mu, NULL);
 	pthread_mutex_init(&w->mu, NULL);
 	cond_init_monotonic(&w->cv);
 	w->slots = wc->slots;
@@ -175,6 +176,8 @@ void worker_close(struct worker *w)
 {
 	if (!w->open)
 		return;
+	duckdb_disconnect(&w->admin);
+	pthread_mutex_destroy(&w->admin_mu);
 	duckdb_close(&w->db);
 	for (size_t i = 0; i < w->n_global_settings; i++)
 		free(w->global_settings[i]);
@@ -182,6 +185,14 @@ void worker_close(struct worker *w)
 	pthread_mutex_destroy(&w->mu);
 	pthread_cond_destroy(&w->cv);
 	w->open = false;
+}
+
+int worker_admin_exec(struct worker *w, const char *sql, char *err, size_t errlen)
+{
+	pthread_mutex_lock(&w->admin_mu);
+	int rc = run(w->admin, sql, err, errlen);
+	pthread_mutex_unlock(&w->admin_mu);
+	return rc;
 }
 
 int worker_slot_acquire(struct worker *w, int timeout_ms)

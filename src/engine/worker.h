@@ -14,6 +14,8 @@ struct worker {
 	char slug[16];
 	char dir[4096];
 	duckdb_database db;
+	duckdb_connection admin; /* the server's own connection: attaches managed catalogs */
+	pthread_mutex_t admin_mu;
 	bool open;
 	/* settings a session may not change: they belong to the whole instance */
 	char **global_settings;
@@ -32,6 +34,8 @@ void worker_close(struct worker *w);
 /* Waits for a query slot; returns 0, or -1 when the queue is full or timeout_ms passes. */
 int worker_slot_acquire(struct worker *w, int timeout_ms);
 void worker_slot_release(struct worker *w);
+/* Runs sql on the worker's own connection. */
+int worker_admin_exec(struct worker *w, const char *sql, char *err, size_t errlen);
 /* True when `name` is an instance-wide DuckDB setting (case-insensitive). */
 bool worker_setting_is_global(const struct worker *w, const char *name);
 

@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "http/lakehouse_api.h"
+#include "engine/engine.h"
 #include "lake/metadata.h"
+#include "util/log.h"
 #include "util/json.h"
 
 static bool allowed(struct http_request *req, struct http_response *res, struct lakehouse_api *api)
@@ -116,6 +118,11 @@ void admin_catalogs_create(struct http_request *req, struct http_response *res, 
 			struct lake_catalog c;
 			char err[512];
 			int rc = lake_catalog_create(api->meta, name, bucket, &c, err, sizeof(err));
+			struct eng_error eerr = {0};
+			if (rc == LAKE_OK && engine_catalog_attach(api->engine, c.name, &eerr) < 0) {
+				/* the metadata holds it; the next start attaches it */
+				log_error("catalog created but not attached", "catalog=%s error=\"%s\"", c.name, eerr.message);
+			}
 			if (rc == LAKE_OK) {
 				res->status = 201;
 				put_catalog(&res->body, &c);
@@ -159,8 +166,12 @@ void admin_catalog_update(struct http_request *req, struct http_response *res, v
 			snprintf(err, sizeof(err), "the bucket of a catalog cannot be changed (it holds the catalog's files)");
 			rc = LAKE_INVALID;
 		}
-		if (rc == LAKE_OK && name)
+		if (rc == LAKE_OK && name && strcmp(name, current) != 0) {
 			rc = lake_catalog_rename(api->meta, current, name, &c, err, sizeof(err));
+			struct eng_error eerr = {0};
+			if (rc == LAKE_OK && engine_catalog_rename(api->engine, current, c.name, &eerr) < 0)
+				log_error("catalog renamed but not re-attached", "catalog=%s error=\"%s\"", c.name, eerr.message);
+		}
 		if (rc == LAKE_OK)
 			put_catalog(&res->body, &c);
 		else
@@ -181,6 +192,9 @@ void admin_catalog_drop(struct http_request *req, struct http_response *res, voi
 		lake_error(res, rc, err);
 		return;
 	}
+	struct eng_error eerr = {0};
+	if (engine_catalog_detach(api->engine, name, &eerr) < 0)
+		log_error("catalog dropped but not detached", "catalog=%s error=\"%s\"", name, eerr.message);
 	buf_puts(&res->body, "{\"dropped\":true,\"name\":");
 	jw_cstring(&res->body, name);
 	buf_putc(&res->body, '}');

@@ -6,7 +6,7 @@ import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 
 import { startPostgres } from './lib/postgres.mjs';
-import { OTHER_PASSWORD, OTHER_USER, PASSWORD, USER, basic, bin, request, startServer } from './lib/server.mjs';
+import { OTHER_PASSWORD, OTHER_USER, PASSWORD, USER, basic, bin, query, request, startServer } from './lib/server.mjs';
 
 function cli(server, args) {
   return new Promise((ok) => {
@@ -80,6 +80,49 @@ function suite(name, serverArgs) {
       assert.deepEqual(after, before);
     });
 
+    test('catalogs appear in every session of every worker, with schema main, and follow renames and drops', async () => {
+      const sid = 'e1f2a3b4-c5d6-4e7f-8091-a2b3c4d5e6f7';
+      const dbs = async (extra) => (await query(server, {
+        statement: 'SELECT database_name FROM duckdb_databases() WHERE NOT internal ORDER BY 1', ...extra,
+      })).json.slice(2).map((r) => r[0]);
+      await query(server, { statement: 'SELECT 1', session_id: sid }); // a session that exists before
+      await request(server, 'POST', '/admin/catalogs', { body: { name: 'visible' } });
+      assert.ok((await dbs({ session_id: sid })).includes('visible'));
+      assert.ok((await dbs({ compute_size: 'L' })).includes('visible'), 'a worker started later has it too');
+      const schemas = await query(server, { statement: "USE visible; SELECT current_database(), current_schema()" });
+      assert.deepEqual(schemas.json[2], ['visible', 'main']);
+      await request(server, 'PATCH', '/admin/catalogs/visible', { body: { name: 'renamed' } });
+      const after = await dbs({ session_id: sid });
+      assert.ok(after.includes('renamed') && !after.includes('visible'));
+      await request(server, 'DELETE', '/admin/catalogs/renamed');
+      assert.ok(!(await dbs({ compute_size: 'L' })).includes('renamed'));
+    });
+
+    test('writes into a managed catalog are refused until the lake takes them; ATTACH and DETACH too', async () => {
+      await request(server, 'POST', '/admin/catalogs', { body: { name: 'guarded' } });
+      const sid = 'f1e2d3c4-b5a6-4978-8695-a4b3c2d1e0f9';
+      await query(server, { statement: 'USE guarded', session_id: sid });
+      const refused = [
+        ['CREATE TABLE guarded.main.t (i INTEGER)', {}],
+        ['CREATE TABLE t (i INTEGER)', { session_id: sid }],
+        ['CREATE SCHEMA guarded.staging', {}],
+        ['CREATE OR REPLACE VIEW guarded.main.v AS SELECT 1', {}],
+        ['INSERT INTO guarded.main.t VALUES (1)', {}],
+        ['DROP TABLE IF EXISTS guarded.main.t', {}],
+      ];
+      for (const [statement, extra] of refused) {
+        const r = await query(server, { statement, ...extra });
+        assert.match(r.json[1].error, /^Not implemented Error: writing to the managed catalog "guarded"/, statement);
+      }
+      for (const statement of ['DETACH guarded', "ATTACH ':memory:' AS mine"]) {
+        const r = await query(server, { statement });
+        assert.match(r.json[1].error, /^Permission Error: databases are attached by the server/);
+      }
+      const ok = await query(server, { statement: 'CREATE TEMP TABLE scratch AS SELECT 1 AS x; SELECT x FROM scratch' });
+      assert.deepEqual(ok.json[2], [1]);
+      await request(server, 'DELETE', '/admin/catalogs/guarded');
+    });
+
     test('only admins may use the admin API', async () => {
       const r = await request(server, 'GET', '/admin/catalogs', { auth: basic(OTHER_USER, OTHER_PASSWORD) });
       assert.equal(r.status, 403);
@@ -117,6 +160,8 @@ test('catalogs survive a restart of the server', async () => {
   try {
     const list = await request(second, 'GET', '/admin/catalogs');
     assert.deepEqual(list.json.catalogs.map((c) => c.name), ['durable']);
+    const dbs = await query(second, { statement: "SELECT count(*) FROM duckdb_databases() WHERE database_name = 'durable'" });
+    assert.deepEqual(dbs.json[2], [1]);
   } finally {
     await second.stop();
     rmSync(dataDir, { recursive: true, force: true });
