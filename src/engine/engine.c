@@ -12,69 +12,20 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/engine_internal.h"
 #include "engine/query_log.h"
 #include "engine/session_registry.h"
 #include "engine/sql_split.h"
 #include "engine/sqlstate.h"
 #include "engine/statement_guard.h"
-#include "engine/statement_head.h"
 #include "engine/worker.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/tz.h"
 
-/* Longest catalog name the gate compares (the lake allows 63 bytes). */
-#define LAKE_CATALOG_NAME_MAX 255
 
-#define STMT_CACHE_SIZE 8
-#define STMT_CACHE_SQL_MAX 65536
-
-struct stmt_cache_entry {
-	char *sql;
-	duckdb_prepared_statement prep;
-};
-
-struct eng_session {
-	struct engine *e;
-	struct worker *w;
-	duckdb_connection conn;
-	struct sess_entry *entry;
-	char timezone[128];
-	bool timezone_stale;
-	bool broken;
-	struct stmt_cache_entry cache[STMT_CACHE_SIZE];
-	int cache_next;
-};
-
-struct engine {
-	const struct config *cfg;
-	struct worker workers[COMPUTE_SIZES];
-	pthread_mutex_t open_mu; /* guards opening workers and the catalog list */
-	char **catalogs;         /* managed catalog names */
-	size_t ncatalogs;
-	struct sess_registry *sessions;
-	struct qlog *log;
-	atomic_bool draining;
-	atomic_int active;
-	pthread_t reaper;
-	pthread_mutex_t reaper_mu;
-	pthread_cond_t reaper_cv;
-	bool stop;
-};
-
-struct eng_query {
-	struct eng_session *s;
-	const char *sql; /* the caller's, alive until engine_query_end */
-	struct qlog_entry *log;
-	duckdb_result result;
-	bool has_result;
-	idx_t ncols;
-	duckdb_logical_type *types;
-	bool ended;
-};
-
-static void set_error(struct eng_error *err, enum eng_status st, const char *msg)
+void eng_set_error(struct eng_error *err, enum eng_status st, const char *msg)
 {
 	if (!err)
 		return;
@@ -84,15 +35,12 @@ static void set_error(struct eng_error *err, enum eng_status st, const char *msg
 	memcpy(err->sqlstate, state, 6);
 }
 
-static void cache_clear(struct eng_session *s);
-static int check_catalog_access(struct eng_query *q, struct eng_error *err);
-
 static void session_destroy(void *payload)
 {
 	struct eng_session *s = payload;
 	if (!s)
 		return;
-	cache_clear(s);
+	eng_cache_clear(s);
 	duckdb_disconnect(&s->conn);
 	free(s);
 }
@@ -132,7 +80,7 @@ struct engine *engine_open(const struct config *cfg, struct eng_error *err)
 {
 	struct engine *e = calloc(1, sizeof(*e));
 	if (!e) {
-		set_error(err, ENG_INTERNAL, "out of memory");
+		eng_set_error(err, ENG_INTERNAL, "out of memory");
 		return NULL;
 	}
 	e->cfg = cfg;
@@ -142,7 +90,7 @@ struct engine *engine_open(const struct config *cfg, struct eng_error *err)
 		sess_registry_free(e->sessions, NULL);
 		qlog_free(e->log);
 		free(e);
-		set_error(err, ENG_INTERNAL, "out of memory");
+		eng_set_error(err, ENG_INTERNAL, "out of memory");
 		return NULL;
 	}
 	pthread_mutex_init(&e->open_mu, NULL);
@@ -153,7 +101,7 @@ struct engine *engine_open(const struct config *cfg, struct eng_error *err)
 	if (worker_open(&e->workers[cfg->default_compute_size], cfg->default_compute_size, cfg, msg, sizeof(msg)) < 0 ||
 	    pthread_create(&e->reaper, NULL, reaper_main, e) != 0) {
 		worker_close(&e->workers[cfg->default_compute_size]);
-		set_error(err, ENG_INTERNAL, msg[0] ? msg : "cannot start the session reaper");
+		eng_set_error(err, ENG_INTERNAL, msg[0] ? msg : "cannot start the session reaper");
 		sess_registry_free(e->sessions, NULL);
 		qlog_free(e->log);
 		free(e);
@@ -198,41 +146,17 @@ void engine_close(struct engine *e)
 	free(e);
 }
 
-static void quote_into(buf *b, const char *s, char q);
-
-/* ATTACH / DETACH of one managed catalog on one worker. */
-static int catalog_sql(struct worker *w, const char *verb, const char *name, char *msg, size_t msglen)
-{
-	buf sql;
-	buf_init(&sql);
-	buf_puts(&sql, verb);
-	quote_into(&sql, name, '"');
-	buf_putc(&sql, '\0');
-	int rc = buf_failed(&sql) ? -1 : worker_admin_exec(w, sql.data, msg, msglen);
-	buf_free(&sql);
-	return rc;
-}
-
-/* Called with open_mu held, for a worker being opened. */
-static int attach_all(struct engine *e, struct worker *w, char *msg, size_t msglen)
-{
-	for (size_t i = 0; i < e->ncatalogs; i++)
-		if (catalog_sql(w, "ATTACH ':memory:' AS ", e->catalogs[i], msg, msglen) < 0)
-			return -1;
-	return 0;
-}
-
 static struct worker *worker_for(struct engine *e, int size, struct eng_error *err)
 {
 	struct worker *w = &e->workers[size];
 	pthread_mutex_lock(&e->open_mu);
 	if (!w->open) {
 		char msg[512] = "";
-		if (worker_open(w, size, e->cfg, msg, sizeof(msg)) < 0 || attach_all(e, w, msg, sizeof(msg)) < 0) {
+		if (worker_open(w, size, e->cfg, msg, sizeof(msg)) < 0 || eng_attach_all(e, w, msg, sizeof(msg)) < 0) {
 			worker_close(w);
 			pthread_mutex_unlock(&e->open_mu);
 			log_error("worker failed to start", "size=%s error=\"%s\"", compute_size_names[size], msg);
-			set_error(err, ENG_INTERNAL, msg);
+			eng_set_error(err, ENG_INTERNAL, msg);
 			return NULL;
 		}
 		log_info("worker started", "worker=%s", w->slug);
@@ -246,7 +170,7 @@ static int exec_simple(duckdb_connection c, const char *sql, struct eng_error *e
 	duckdb_result r;
 	int rc = 0;
 	if (duckdb_query(c, sql, &r) == DuckDBError) {
-		set_error(err, ENG_INVALID, duckdb_result_error(&r));
+		eng_set_error(err, ENG_INVALID, duckdb_result_error(&r));
 		rc = -1;
 	}
 	duckdb_destroy_result(&r);
@@ -257,7 +181,7 @@ int engine_session_acquire(struct engine *e, const char *session_id, int size, c
                            struct eng_session **out, struct eng_error *err)
 {
 	if (atomic_load(&e->draining)) {
-		set_error(err, ENG_SHUTTING_DOWN, "the server is shutting down");
+		eng_set_error(err, ENG_SHUTTING_DOWN, "the server is shutting down");
 		return -1;
 	}
 	if (session_id) {
@@ -270,7 +194,7 @@ int engine_session_acquire(struct engine *e, const char *session_id, int size, c
 			return 0;
 		}
 		if (rc != SESS_NOT_FOUND) {
-			set_error(err, ENG_OVERLOADED, "the session is busy with another request");
+			eng_set_error(err, ENG_OVERLOADED, "the session is busy with another request");
 			return -1;
 		}
 		/* Unknown id: the session is created on first use, under the id the client chose. */
@@ -280,14 +204,14 @@ int engine_session_acquire(struct engine *e, const char *session_id, int size, c
 		return -1;
 	struct eng_session *s = calloc(1, sizeof(*s));
 	if (!s) {
-		set_error(err, ENG_INTERNAL, "out of memory");
+		eng_set_error(err, ENG_INTERNAL, "out of memory");
 		return -1;
 	}
 	s->e = e;
 	s->w = w;
 	if (duckdb_connect(w->db, &s->conn) == DuckDBError) {
 		free(s);
-		set_error(err, ENG_INTERNAL, "cannot open a DuckDB connection");
+		eng_set_error(err, ENG_INTERNAL, "cannot open a DuckDB connection");
 		return -1;
 	}
 	/* The worker's default zone is UTC (see worker_open), so a new session needs no SET. */
@@ -298,7 +222,7 @@ int engine_session_acquire(struct engine *e, const char *session_id, int size, c
 	if (rc != SESS_OK) {
 		session_destroy(s);
 		/* SESS_EXISTS: the id belongs to another user (or was created a moment ago). */
-		set_error(err, rc == SESS_FULL ? ENG_OVERLOADED : rc == SESS_EXISTS ? ENG_NOT_FOUND : ENG_INTERNAL,
+		eng_set_error(err, rc == SESS_FULL ? ENG_OVERLOADED : rc == SESS_EXISTS ? ENG_NOT_FOUND : ENG_INTERNAL,
 		          rc == SESS_FULL ? "too many open sessions" : rc == SESS_EXISTS ? "session not found" : "out of memory");
 		return -1;
 	}
@@ -318,7 +242,7 @@ const char *engine_session_id(const struct eng_session *s) { return s->entry->id
 const char *engine_session_worker_slug(const struct eng_session *s) { return s->w->slug; }
 duckdb_connection engine_session_connection(struct eng_session *s) { return s->conn; }
 
-static void quote_into(buf *b, const char *s, char q)
+void eng_quote(buf *b, const char *s, char q)
 {
 	buf_putc(b, q);
 	for (; *s; s++) {
@@ -337,23 +261,23 @@ int engine_session_apply(struct eng_session *s, const struct eng_settings *set, 
 	if (set->catalog || set->schema) {
 		buf_puts(&sql, "USE ");
 		if (set->catalog)
-			quote_into(&sql, set->catalog, '"');
+			eng_quote(&sql, set->catalog, '"');
 		if (set->catalog && set->schema)
 			buf_putc(&sql, '.');
 		if (set->schema)
-			quote_into(&sql, set->schema, '"');
+			eng_quote(&sql, set->schema, '"');
 		buf_putc(&sql, ';');
 	}
 	if (set->timezone) {
 		buf_puts(&sql, "SET TimeZone = ");
-		quote_into(&sql, set->timezone, '\'');
+		eng_quote(&sql, set->timezone, '\'');
 		buf_putc(&sql, ';');
 	}
 	if (sql.len) {
-		cache_clear(s);
+		eng_cache_clear(s);
 		buf_putc(&sql, '\0');
 		if (buf_failed(&sql)) {
-			set_error(err, ENG_INTERNAL, "out of memory");
+			eng_set_error(err, ENG_INTERNAL, "out of memory");
 			rc = -1;
 		} else {
 			rc = exec_simple(s->conn, sql.data, err);
@@ -378,7 +302,7 @@ int engine_query_begin(struct eng_session *s, const struct eng_query_opts *o, st
 		uuid_v4(id);
 	struct eng_query *q = calloc(1, sizeof(*q));
 	if (!q) {
-		set_error(err, ENG_INTERNAL, "out of memory");
+		eng_set_error(err, ENG_INTERNAL, "out of memory");
 		return -1;
 	}
 	q->s = s;
@@ -388,16 +312,16 @@ int engine_query_begin(struct eng_session *s, const struct eng_query_opts *o, st
 	                    o->requested_by, o->visible, s->conn, &in_use);
 	if (!q->log) {
 		free(q);
-		set_error(err, in_use ? ENG_INVALID : ENG_INTERNAL, in_use ? "query_id is already in use" : "out of memory");
+		eng_set_error(err, in_use ? ENG_INVALID : ENG_INTERNAL, in_use ? "query_id is already in use" : "out of memory");
 		return -1;
 	}
 	atomic_fetch_add(&e->active, 1);
 	if (atomic_load(&e->draining)) {
-		set_error(err, ENG_SHUTTING_DOWN, "the server is shutting down");
+		eng_set_error(err, ENG_SHUTTING_DOWN, "the server is shutting down");
 		goto fail;
 	}
 	if (worker_slot_acquire(s->w, e->cfg->queue_timeout_ms) < 0) {
-		set_error(err, ENG_OVERLOADED, "the worker is overloaded: too many queries waiting");
+		eng_set_error(err, ENG_OVERLOADED, "the worker is overloaded: too many queries waiting");
 		goto fail;
 	}
 	*out = q;
@@ -426,87 +350,42 @@ static int refresh_timezone(struct eng_session *s)
 	return 0;
 }
 
-static bool cancelled(struct eng_query *q) { return qlog_cancelled(q->s->e->log, q->log); }
+bool eng_cancelled(struct eng_query *q) { return qlog_cancelled(q->s->e->log, q->log); }
 
-static void fail_with(struct eng_error *err, const char *msg, struct eng_query *q)
+void eng_fail(struct eng_error *err, const char *msg, struct eng_query *q)
 {
 	/* An interrupt caused by a cancel reads as DuckDB's own message whatever DuckDB said. */
-	if (q && cancelled(q) && (!msg || !*msg))
+	if (q && eng_cancelled(q) && (!msg || !*msg))
 		msg = "INTERRUPT Error: Interrupted!";
-	set_error(err, ENG_OK, msg && *msg ? msg : "Unknown Error: statement failed");
+	eng_set_error(err, ENG_OK, msg && *msg ? msg : "Unknown Error: statement failed");
 	err->status = ENG_OK;
 }
 
-/* Prepared SELECTs kept per session, keyed by their exact text, so a session repeating a query
- * skips DuckDB's parse and plan. DuckDB rebinds a cached statement itself when the catalog changed;
- * what it cannot see (bind-time constants such as current_setting() or current_schema()) only
- * changes through statements of this session, so any statement other than a SELECT clears the cache. */
-static duckdb_prepared_statement cache_take(struct eng_session *s, const char *sql)
-{
-	for (int i = 0; i < STMT_CACHE_SIZE; i++) {
-		if (s->cache[i].sql && strcmp(s->cache[i].sql, sql) == 0) {
-			duckdb_prepared_statement p = s->cache[i].prep;
-			free(s->cache[i].sql);
-			s->cache[i].sql = NULL;
-			s->cache[i].prep = NULL;
-			return p;
-		}
-	}
-	return NULL;
-}
-
-static void cache_put(struct eng_session *s, const char *sql, duckdb_prepared_statement *prep)
-{
-	if (strlen(sql) > STMT_CACHE_SQL_MAX)
-		return;
-	char *copy = strdup(sql);
-	if (!copy)
-		return;
-	struct stmt_cache_entry *e = &s->cache[s->cache_next];
-	s->cache_next = (s->cache_next + 1) % STMT_CACHE_SIZE;
-	free(e->sql);
-	if (e->prep)
-		duckdb_destroy_prepare(&e->prep);
-	e->sql = copy;
-	e->prep = *prep;
-	*prep = NULL;
-}
-
-static void cache_clear(struct eng_session *s)
-{
-	for (int i = 0; i < STMT_CACHE_SIZE; i++) {
-		free(s->cache[i].sql);
-		s->cache[i].sql = NULL;
-		if (s->cache[i].prep)
-			duckdb_destroy_prepare(&s->cache[i].prep);
-	}
-}
-
 /* Runs statements 0..n-2 of stmts and prepares the last into *last. */
-static int run_leading(struct eng_query *q, duckdb_extracted_statements stmts, idx_t n,
+int eng_run_leading(struct eng_query *q, duckdb_extracted_statements stmts, idx_t n,
                        duckdb_prepared_statement *last, struct eng_error *err)
 {
 	struct eng_session *s = q->s;
 	bool guard_checked = false;
 	for (idx_t i = 0; i < n; i++) {
 		duckdb_prepared_statement prep = NULL;
-		if (cancelled(q)) {
-			fail_with(err, "INTERRUPT Error: Interrupted!", q);
+		if (eng_cancelled(q)) {
+			eng_fail(err, "INTERRUPT Error: Interrupted!", q);
 			return -1;
 		}
 		if (duckdb_prepare_extracted_statement(s->conn, stmts, i, &prep) == DuckDBError) {
-			fail_with(err, duckdb_prepare_error(prep), q);
+			eng_fail(err, duckdb_prepare_error(prep), q);
 			duckdb_destroy_prepare(&prep);
 			return -1;
 		}
 		duckdb_statement_type type = duckdb_prepared_statement_type(prep);
 		if (type != DUCKDB_STATEMENT_TYPE_SELECT)
-			cache_clear(s);
+			eng_cache_clear(s);
 		if (type == DUCKDB_STATEMENT_TYPE_SET) {
 			char msg[512];
 			if (!guard_checked &&
 			    guard_check_sql(q->sql, strlen(q->sql), setting_is_global, s->w, msg, sizeof(msg)) < 0) {
-				fail_with(err, msg, q);
+				eng_fail(err, msg, q);
 				duckdb_destroy_prepare(&prep);
 				return -1;
 			}
@@ -520,7 +399,7 @@ static int run_leading(struct eng_query *q, duckdb_extracted_statements stmts, i
 		duckdb_result r;
 		bool failed = duckdb_execute_prepared(prep, &r) == DuckDBError;
 		if (failed)
-			fail_with(err, duckdb_result_error(&r), q);
+			eng_fail(err, duckdb_result_error(&r), q);
 		duckdb_destroy_result(&r);
 		duckdb_destroy_prepare(&prep);
 		if (failed)
@@ -593,7 +472,7 @@ static void wrap_variant_columns(struct eng_session *s, const char *sql, duckdb_
 	for (idx_t c = 0; c < n; c++) {
 		buf_printf(&w, "%s#%llu%s AS ", c ? ", " : "", (unsigned long long)c + 1, variant[c] ? "::JSON" : "");
 		const char *name = duckdb_prepared_statement_column_name(*prep, c); /* ours to free */
-		quote_into(&w, name ? name : "", '"');
+		eng_quote(&w, name ? name : "", '"');
 		duckdb_free((void *)name);
 	}
 	buf_puts(&w, " FROM (");
@@ -614,24 +493,24 @@ static void wrap_variant_columns(struct eng_session *s, const char *sql, duckdb_
 int engine_query_execute(struct eng_query *q, struct eng_error *err)
 {
 	struct eng_session *s = q->s;
-	if (cancelled(q)) {
-		fail_with(err, "INTERRUPT Error: Interrupted!", q);
+	if (eng_cancelled(q)) {
+		eng_fail(err, "INTERRUPT Error: Interrupted!", q);
 		return -1;
 	}
-	duckdb_prepared_statement prep = cache_take(s, q->sql);
+	duckdb_prepared_statement prep = eng_cache_take(s, q->sql);
 	duckdb_pending_result pending = NULL;
 	bool single = prep != NULL;
 	int rc = -1;
-	if (!prep && check_catalog_access(q, err) < 0)
+	if (!prep && eng_check_catalog_access(q, err) < 0)
 		return -1;
 	if (!prep) {
 		duckdb_extracted_statements stmts = NULL;
 		idx_t n = duckdb_extract_statements(s->conn, q->sql, &stmts);
 		if (n == 0) {
 			const char *msg = duckdb_extract_statements_error(stmts);
-			fail_with(err, msg ? msg : "Parser Error: no statement to execute", q);
+			eng_fail(err, msg ? msg : "Parser Error: no statement to execute", q);
 		}
-		int lead = n ? run_leading(q, stmts, n, &prep, err) : -1;
+		int lead = n ? eng_run_leading(q, stmts, n, &prep, err) : -1;
 		duckdb_destroy_extracted(&stmts);
 		if (lead < 0)
 			goto done;
@@ -639,15 +518,15 @@ int engine_query_execute(struct eng_query *q, struct eng_error *err)
 		wrap_variant_columns(s, q->sql, &prep);
 	}
 	if (s->timezone_stale && refresh_timezone(s) < 0) {
-		fail_with(err, "Internal Error: cannot read the session time zone", q);
+		eng_fail(err, "Internal Error: cannot read the session time zone", q);
 		goto done;
 	}
 	if (duckdb_pending_prepared_streaming(prep, &pending) == DuckDBError) {
-		fail_with(err, duckdb_pending_error(pending), q);
+		eng_fail(err, duckdb_pending_error(pending), q);
 		goto done;
 	}
 	if (duckdb_execute_pending(pending, &q->result) == DuckDBError) {
-		fail_with(err, duckdb_result_error(&q->result), q);
+		eng_fail(err, duckdb_result_error(&q->result), q);
 		duckdb_destroy_result(&q->result);
 		goto done;
 	}
@@ -655,13 +534,13 @@ int engine_query_execute(struct eng_query *q, struct eng_error *err)
 	q->ncols = duckdb_column_count(&q->result);
 	q->types = calloc(q->ncols ? q->ncols : 1, sizeof(*q->types));
 	if (!q->types) {
-		set_error(err, ENG_INTERNAL, "out of memory");
+		eng_set_error(err, ENG_INTERNAL, "out of memory");
 		goto done;
 	}
 	for (idx_t c = 0; c < q->ncols; c++)
 		q->types[c] = duckdb_column_logical_type(&q->result, c);
 	if (single && duckdb_prepared_statement_type(prep) == DUCKDB_STATEMENT_TYPE_SELECT)
-		cache_put(s, q->sql, &prep);
+		eng_cache_put(s, q->sql, &prep);
 	rc = 0;
 done:
 	if (pending)
@@ -676,91 +555,6 @@ duckdb_result_type engine_query_result_type(struct eng_query *q)
 	return q->has_result ? duckdb_result_return_type(q->result) : DUCKDB_RESULT_TYPE_INVALID;
 }
 
-int engine_query_export(struct eng_query *q, const char *format, int64_t limit, int64_t offset, char *path,
-                        size_t pathlen, struct eng_error *err)
-{
-	struct eng_session *s = q->s;
-	size_t len = strlen(q->sql);
-	struct sql_span last = {0, 0};
-	size_t pos = 0, count = 0;
-	while (pos < len) {
-		struct sql_span span;
-		pos = sql_next(q->sql, len, pos, &span);
-		if (span.len) {
-			last = span;
-			count++;
-		}
-	}
-	if (count == 0) {
-		fail_with(err, "Parser Error: no statement to execute", q);
-		return -1;
-	}
-	if (check_catalog_access(q, err) < 0)
-		return -1;
-	/* Everything before the last statement runs as usual. */
-	if (last.start > 0) {
-		char *lead = strndup(q->sql, last.start);
-		if (!lead) {
-			set_error(err, ENG_INTERNAL, "out of memory");
-			return -1;
-		}
-		const char *saved = q->sql;
-		q->sql = lead;
-		duckdb_extracted_statements stmts = NULL;
-		idx_t n = duckdb_extract_statements(s->conn, lead, &stmts);
-		duckdb_prepared_statement prep = NULL;
-		int rc = n ? run_leading(q, stmts, n, &prep, err) : 0;
-		if (rc == 0 && prep) {
-			duckdb_result r;
-			if (duckdb_execute_prepared(prep, &r) == DuckDBError) {
-				fail_with(err, duckdb_result_error(&r), q);
-				rc = -1;
-			}
-			duckdb_destroy_result(&r);
-		} else if (n == 0 && duckdb_extract_statements_error(stmts)) {
-			fail_with(err, duckdb_extract_statements_error(stmts), q);
-			rc = -1;
-		}
-		if (prep)
-			duckdb_destroy_prepare(&prep);
-		duckdb_destroy_extracted(&stmts);
-		q->sql = saved;
-		free(lead);
-		if (rc < 0)
-			return -1;
-	}
-	snprintf(path, pathlen, "%s/tmp/export-%s.%s", s->w->dir, q->log->id, format);
-	buf sql;
-	buf_init(&sql);
-	buf_puts(&sql, "COPY (SELECT * FROM (");
-	buf_append(&sql, q->sql + last.start, last.len);
-	buf_puts(&sql, "\n) AS result");
-	if (limit >= 0)
-		buf_printf(&sql, " LIMIT %lld", (long long)limit);
-	if (offset >= 0)
-		buf_printf(&sql, " OFFSET %lld", (long long)offset);
-	buf_puts(&sql, ") TO ");
-	quote_into(&sql, path, '\'');
-	buf_puts(&sql, strcmp(format, "csv") == 0 ? " (FORMAT csv, HEADER true)" : " (FORMAT parquet)");
-	buf_putc(&sql, '\0');
-	if (buf_failed(&sql)) {
-		buf_free(&sql);
-		set_error(err, ENG_INTERNAL, "out of memory");
-		return -1;
-	}
-	cache_clear(s);
-	duckdb_result r;
-	int rc = 0;
-	if (duckdb_query(s->conn, sql.data, &r) == DuckDBError) {
-		fail_with(err, duckdb_result_error(&r), q);
-		unlink(path);
-		rc = -1;
-	}
-	duckdb_destroy_result(&r);
-	buf_free(&sql);
-	return rc;
-}
-
 idx_t engine_query_column_count(struct eng_query *q) { return q->ncols; }
 const char *engine_query_column_name(struct eng_query *q, idx_t col) { return duckdb_column_name(&q->result, col); }
 duckdb_logical_type engine_query_column_type(struct eng_query *q, idx_t col) { return q->types[col]; }
@@ -770,15 +564,15 @@ duckdb_data_chunk engine_query_fetch(struct eng_query *q, struct eng_error *err)
 {
 	if (!q->has_result)
 		return NULL;
-	if (cancelled(q)) {
-		fail_with(err, "INTERRUPT Error: Interrupted!", q);
+	if (eng_cancelled(q)) {
+		eng_fail(err, "INTERRUPT Error: Interrupted!", q);
 		return NULL;
 	}
 	duckdb_data_chunk chunk = duckdb_fetch_chunk(q->result);
 	if (!chunk) {
 		const char *msg = duckdb_result_error(&q->result);
-		if ((msg && *msg) || cancelled(q))
-			fail_with(err, msg, q);
+		if ((msg && *msg) || eng_cancelled(q))
+			eng_fail(err, msg, q);
 		else
 			err->message[0] = '\0';
 	}
@@ -833,153 +627,6 @@ int engine_query_log_json(struct engine *e, const char *query_id, const char *us
 	return qlog_json(e->log, query_id, user, out) < 0 ? ENG_NOT_FOUND : ENG_OK;
 }
 
-static ssize_t catalog_index(struct engine *e, const char *name)
-{
-	for (size_t i = 0; i < e->ncatalogs; i++)
-		if (!strcmp(e->catalogs[i], name))
-			return (ssize_t)i;
-	return -1;
-}
-
-int engine_catalog_attach(struct engine *e, const char *name, struct eng_error *err)
-{
-	char msg[512] = "";
-	pthread_mutex_lock(&e->open_mu);
-	if (catalog_index(e, name) >= 0) {
-		pthread_mutex_unlock(&e->open_mu);
-		return 0;
-	}
-	char **grown = realloc(e->catalogs, (e->ncatalogs + 1) * sizeof(char *));
-	char *copy = strdup(name);
-	if (!grown || !copy) {
-		if (grown)
-			e->catalogs = grown;
-		free(copy);
-		pthread_mutex_unlock(&e->open_mu);
-		set_error(err, ENG_INTERNAL, "out of memory");
-		return -1;
-	}
-	e->catalogs = grown;
-	int rc = 0;
-	for (int i = 0; i < COMPUTE_SIZES && rc == 0; i++)
-		if (e->workers[i].open)
-			rc = catalog_sql(&e->workers[i], "ATTACH ':memory:' AS ", name, msg, sizeof(msg));
-	if (rc == 0) {
-		e->catalogs[e->ncatalogs++] = copy;
-	} else {
-		for (int i = 0; i < COMPUTE_SIZES; i++) /* undo where it worked */
-			if (e->workers[i].open)
-				catalog_sql(&e->workers[i], "DETACH DATABASE IF EXISTS ", name, (char[256]){0}, 256);
-		free(copy);
-		set_error(err, ENG_INTERNAL, msg);
-	}
-	pthread_mutex_unlock(&e->open_mu);
-	return rc;
-}
-
-int engine_catalog_detach(struct engine *e, const char *name, struct eng_error *err)
-{
-	char msg[512] = "";
-	int rc = 0;
-	pthread_mutex_lock(&e->open_mu);
-	ssize_t idx = catalog_index(e, name);
-	if (idx >= 0) {
-		for (int i = 0; i < COMPUTE_SIZES; i++)
-			if (e->workers[i].open && catalog_sql(&e->workers[i], "DETACH DATABASE IF EXISTS ", name, msg, sizeof(msg)) < 0)
-				rc = -1;
-		free(e->catalogs[idx]);
-		e->catalogs[idx] = e->catalogs[--e->ncatalogs];
-	}
-	pthread_mutex_unlock(&e->open_mu);
-	if (rc < 0)
-		set_error(err, ENG_INTERNAL, msg);
-	return rc;
-}
-
-int engine_catalog_rename(struct engine *e, const char *name, const char *new_name, struct eng_error *err)
-{
-	if (engine_catalog_detach(e, name, err) < 0)
-		return -1;
-	return engine_catalog_attach(e, new_name, err);
-}
-
-static bool is_write(enum stmt_kind k)
-{
-	switch (k) {
-	case STMT_INSERT: case STMT_UPDATE: case STMT_DELETE: case STMT_MERGE: case STMT_TRUNCATE:
-	case STMT_COPY_FROM: case STMT_CREATE_TABLE: case STMT_CREATE_TABLE_AS: case STMT_CREATE_SCHEMA:
-	case STMT_CREATE_VIEW: case STMT_DROP_TABLE: case STMT_DROP_SCHEMA: case STMT_DROP_VIEW:
-	case STMT_ALTER_TABLE:
-		return true;
-	default:
-		return false;
-	}
-}
-
-/* The session's current database, or "" when it cannot be read. */
-static void current_database(struct eng_session *s, char *out, size_t outlen)
-{
-	duckdb_result r;
-	out[0] = '\0';
-	if (duckdb_query(s->conn, "SELECT current_database()", &r) == DuckDBSuccess) {
-		char *v = duckdb_value_varchar(&r, 0, 0);
-		snprintf(out, outlen, "%s", v ? v : "");
-		duckdb_free(v);
-	}
-	duckdb_destroy_result(&r);
-}
-
-/* The gate in front of DuckDB: no ATTACH/DETACH from sessions, and no write into a managed
- * catalog (named, or the current database for unqualified names) until the lake takes writes.
- * When a name could be read either way (schema.table or catalog.schema), the safe reading wins. */
-static int check_catalog_access(struct eng_query *q, struct eng_error *err)
-{
-	struct eng_session *s = q->s;
-	struct engine *e = s->e;
-	size_t len = strlen(q->sql), pos = 0;
-	char current[LAKE_CATALOG_NAME_MAX + 2] = "";
-	bool have_current = false;
-	int rc = 0;
-	pthread_mutex_lock(&e->open_mu);
-	while (pos < len && rc == 0) {
-		struct sql_span span;
-		struct stmt_head h;
-		pos = sql_next(q->sql, len, pos, &span);
-		if (!span.len || stmt_head_parse(q->sql + span.start, span.len, &h) < 0)
-			continue;
-		if (h.kind == STMT_ATTACH || h.kind == STMT_DETACH) {
-			fail_with(err, "Permission Error: databases are attached by the server; manage catalogs with the admin API", q);
-			rc = -1;
-			break;
-		}
-		if (!is_write(h.kind) || e->ncatalogs == 0)
-			continue;
-		const char *hit = NULL;
-		int first_as_catalog = h.kind == STMT_CREATE_SCHEMA || h.kind == STMT_DROP_SCHEMA ? 2 : 3;
-		if (h.target.nparts >= first_as_catalog - 1 && h.target.nparts >= 2 && catalog_index(e, h.target.parts[0]) >= 0)
-			hit = h.target.parts[0];
-		if (!hit && h.target.nparts < first_as_catalog) {
-			if (!have_current) {
-				pthread_mutex_unlock(&e->open_mu);
-				current_database(s, current, sizeof(current));
-				pthread_mutex_lock(&e->open_mu);
-				have_current = true;
-			}
-			if (catalog_index(e, current) >= 0)
-				hit = current;
-		}
-		if (hit) {
-			char msg[512];
-			snprintf(msg, sizeof(msg),
-			         "Not implemented Error: writing to the managed catalog \"%s\" is not available yet", hit);
-			fail_with(err, msg, q);
-			rc = -1;
-		}
-	}
-	pthread_mutex_unlock(&e->open_mu);
-	return rc;
-}
-
 int engine_validate(struct eng_session *s, const char *sql, bool *valid, struct eng_error *err)
 {
 	duckdb_extracted_statements stmts = NULL;
@@ -987,7 +634,7 @@ int engine_validate(struct eng_session *s, const char *sql, bool *valid, struct 
 	idx_t n = duckdb_extract_statements(s->conn, sql, &stmts);
 	if (n == 0) {
 		const char *msg = duckdb_extract_statements_error(stmts);
-		fail_with(err, msg ? msg : "Parser Error: no statement to execute", NULL);
+		eng_fail(err, msg ? msg : "Parser Error: no statement to execute", NULL);
 		duckdb_destroy_extracted(&stmts);
 		return 0;
 	}
@@ -995,7 +642,7 @@ int engine_validate(struct eng_session *s, const char *sql, bool *valid, struct 
 	for (idx_t i = 0; i < n && *valid; i++) {
 		duckdb_prepared_statement prep = NULL;
 		if (duckdb_prepare_extracted_statement(s->conn, stmts, i, &prep) == DuckDBError) {
-			fail_with(err, duckdb_prepare_error(prep), NULL);
+			eng_fail(err, duckdb_prepare_error(prep), NULL);
 			*valid = false;
 		}
 		duckdb_destroy_prepare(&prep);
@@ -1022,14 +669,14 @@ int engine_autocomplete(struct eng_session *s, const char *sql, int max, struct 
 	*out = NULL;
 	*n = 0;
 	if (duckdb_prepare(s->conn, "SELECT * FROM sql_auto_complete(?) LIMIT ?", &prep) == DuckDBError) {
-		set_error(err, ENG_INTERNAL, duckdb_prepare_error(prep));
+		eng_set_error(err, ENG_INTERNAL, duckdb_prepare_error(prep));
 		duckdb_destroy_prepare(&prep);
 		return -1;
 	}
 	duckdb_bind_varchar(prep, 1, sql);
 	duckdb_bind_int64(prep, 2, max);
 	if (duckdb_execute_prepared(prep, &r) == DuckDBError) {
-		set_error(err, ENG_INVALID, duckdb_result_error(&r));
+		eng_set_error(err, ENG_INVALID, duckdb_result_error(&r));
 		duckdb_destroy_result(&r);
 		duckdb_destroy_prepare(&prep);
 		return -1;
@@ -1050,7 +697,7 @@ int engine_autocomplete(struct eng_session *s, const char *sql, int max, struct 
 	if (!sugg || col_text < 0) {
 		free(sugg);
 		duckdb_destroy_result(&r);
-		set_error(err, ENG_INTERNAL, sugg ? "autocomplete returned no suggestion column" : "out of memory");
+		eng_set_error(err, ENG_INTERNAL, sugg ? "autocomplete returned no suggestion column" : "out of memory");
 		return -1;
 	}
 	for (idx_t i = 0; i < rows; i++) {

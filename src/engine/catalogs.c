@@ -1,0 +1,178 @@
+/* Managed catalogs in the workers and the gate in front of DuckDB (DECISIONS.md, decision 17). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include "engine/engine_internal.h"
+#include "engine/sql_split.h"
+#include "engine/statement_head.h"
+
+/* ATTACH / DETACH of one managed catalog on one worker. */
+static int catalog_sql(struct worker *w, const char *verb, const char *name, char *msg, size_t msglen)
+{
+	buf sql;
+	buf_init(&sql);
+	buf_puts(&sql, verb);
+	eng_quote(&sql, name, '"');
+	buf_putc(&sql, '\0');
+	int rc = buf_failed(&sql) ? -1 : worker_admin_exec(w, sql.data, msg, msglen);
+	buf_free(&sql);
+	return rc;
+}
+
+/* Called with open_mu held, for a worker being opened. */
+int eng_attach_all(struct engine *e, struct worker *w, char *msg, size_t msglen)
+{
+	for (size_t i = 0; i < e->ncatalogs; i++)
+		if (catalog_sql(w, "ATTACH ':memory:' AS ", e->catalogs[i], msg, msglen) < 0)
+			return -1;
+	return 0;
+}
+
+static ssize_t catalog_index(struct engine *e, const char *name)
+{
+	for (size_t i = 0; i < e->ncatalogs; i++)
+		if (!strcmp(e->catalogs[i], name))
+			return (ssize_t)i;
+	return -1;
+}
+
+int engine_catalog_attach(struct engine *e, const char *name, struct eng_error *err)
+{
+	char msg[512] = "";
+	pthread_mutex_lock(&e->open_mu);
+	if (catalog_index(e, name) >= 0) {
+		pthread_mutex_unlock(&e->open_mu);
+		return 0;
+	}
+	char **grown = realloc(e->catalogs, (e->ncatalogs + 1) * sizeof(char *));
+	char *copy = strdup(name);
+	if (!grown || !copy) {
+		if (grown)
+			e->catalogs = grown;
+		free(copy);
+		pthread_mutex_unlock(&e->open_mu);
+		eng_set_error(err, ENG_INTERNAL, "out of memory");
+		return -1;
+	}
+	e->catalogs = grown;
+	int rc = 0;
+	for (int i = 0; i < COMPUTE_SIZES && rc == 0; i++)
+		if (e->workers[i].open)
+			rc = catalog_sql(&e->workers[i], "ATTACH ':memory:' AS ", name, msg, sizeof(msg));
+	if (rc == 0) {
+		e->catalogs[e->ncatalogs++] = copy;
+	} else {
+		for (int i = 0; i < COMPUTE_SIZES; i++) /* undo where it worked */
+			if (e->workers[i].open)
+				catalog_sql(&e->workers[i], "DETACH DATABASE IF EXISTS ", name, (char[256]){0}, 256);
+		free(copy);
+		eng_set_error(err, ENG_INTERNAL, msg);
+	}
+	pthread_mutex_unlock(&e->open_mu);
+	return rc;
+}
+
+int engine_catalog_detach(struct engine *e, const char *name, struct eng_error *err)
+{
+	char msg[512] = "";
+	int rc = 0;
+	pthread_mutex_lock(&e->open_mu);
+	ssize_t idx = catalog_index(e, name);
+	if (idx >= 0) {
+		for (int i = 0; i < COMPUTE_SIZES; i++)
+			if (e->workers[i].open && catalog_sql(&e->workers[i], "DETACH DATABASE IF EXISTS ", name, msg, sizeof(msg)) < 0)
+				rc = -1;
+		free(e->catalogs[idx]);
+		e->catalogs[idx] = e->catalogs[--e->ncatalogs];
+	}
+	pthread_mutex_unlock(&e->open_mu);
+	if (rc < 0)
+		eng_set_error(err, ENG_INTERNAL, msg);
+	return rc;
+}
+
+int engine_catalog_rename(struct engine *e, const char *name, const char *new_name, struct eng_error *err)
+{
+	if (engine_catalog_detach(e, name, err) < 0)
+		return -1;
+	return engine_catalog_attach(e, new_name, err);
+}
+
+static bool is_write(enum stmt_kind k)
+{
+	switch (k) {
+	case STMT_INSERT: case STMT_UPDATE: case STMT_DELETE: case STMT_MERGE: case STMT_TRUNCATE:
+	case STMT_COPY_FROM: case STMT_CREATE_TABLE: case STMT_CREATE_TABLE_AS: case STMT_CREATE_SCHEMA:
+	case STMT_CREATE_VIEW: case STMT_DROP_TABLE: case STMT_DROP_SCHEMA: case STMT_DROP_VIEW:
+	case STMT_ALTER_TABLE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The session's current database, or "" when it cannot be read. */
+static void current_database(struct eng_session *s, char *out, size_t outlen)
+{
+	duckdb_result r;
+	out[0] = '\0';
+	if (duckdb_query(s->conn, "SELECT current_database()", &r) == DuckDBSuccess) {
+		char *v = duckdb_value_varchar(&r, 0, 0);
+		snprintf(out, outlen, "%s", v ? v : "");
+		duckdb_free(v);
+	}
+	duckdb_destroy_result(&r);
+}
+
+/* The gate in front of DuckDB: no ATTACH/DETACH from sessions, and no write into a managed
+ * catalog (named, or the current database for unqualified names) until the lake takes writes.
+ * When a name could be read either way (schema.table or catalog.schema), the safe reading wins. */
+int eng_check_catalog_access(struct eng_query *q, struct eng_error *err)
+{
+	struct eng_session *s = q->s;
+	struct engine *e = s->e;
+	size_t len = strlen(q->sql), pos = 0;
+	char current[LAKE_CATALOG_NAME_MAX + 2] = "";
+	bool have_current = false;
+	int rc = 0;
+	pthread_mutex_lock(&e->open_mu);
+	while (pos < len && rc == 0) {
+		struct sql_span span;
+		struct stmt_head h;
+		pos = sql_next(q->sql, len, pos, &span);
+		if (!span.len || stmt_head_parse(q->sql + span.start, span.len, &h) < 0)
+			continue;
+		if (h.kind == STMT_ATTACH || h.kind == STMT_DETACH) {
+			eng_fail(err, "Permission Error: databases are attached by the server; manage catalogs with the admin API", q);
+			rc = -1;
+			break;
+		}
+		if (!is_write(h.kind) || e->ncatalogs == 0)
+			continue;
+		const char *hit = NULL;
+		int first_as_catalog = h.kind == STMT_CREATE_SCHEMA || h.kind == STMT_DROP_SCHEMA ? 2 : 3;
+		if (h.target.nparts >= first_as_catalog - 1 && h.target.nparts >= 2 && catalog_index(e, h.target.parts[0]) >= 0)
+			hit = h.target.parts[0];
+		if (!hit && h.target.nparts < first_as_catalog) {
+			if (!have_current) {
+				pthread_mutex_unlock(&e->open_mu);
+				current_database(s, current, sizeof(current));
+				pthread_mutex_lock(&e->open_mu);
+				have_current = true;
+			}
+			if (catalog_index(e, current) >= 0)
+				hit = current;
+		}
+		if (hit) {
+			char msg[512];
+			snprintf(msg, sizeof(msg),
+			         "Not implemented Error: writing to the managed catalog \"%s\" is not available yet", hit);
+			eng_fail(err, msg, q);
+			rc = -1;
+		}
+	}
+	pthread_mutex_unlock(&e->open_mu);
+	return rc;
+}
