@@ -10,14 +10,10 @@
 #include <time.h>
 
 #include "lake/meta_db.h"
+#include "lake/metadata_internal.h"
 #include "util/clock.h"
 #include "util/timefmt.h"
 
-struct lake_meta {
-	pthread_mutex_t mu;
-	struct meta_db *db;
-	int version;
-};
 
 /* Migration n brings the schema from version n to n + 1. Append only; never edit a released one. */
 static const char *const migrations[] = {
@@ -26,6 +22,47 @@ static const char *const migrations[] = {
 	" name TEXT NOT NULL UNIQUE,"
 	" bucket TEXT NOT NULL,"
 	" created_at TEXT NOT NULL)",
+
+	/* Snapshots and the objects they see. A row is visible at snapshot s when
+	 * begin_snapshot <= s and (end_snapshot IS NULL or end_snapshot > s); a change ends rows
+	 * and adds new ones, so every older snapshot stays readable until it is expired. */
+	"ALTER TABLE lake_catalog ADD COLUMN snapshot_id BIGINT NOT NULL DEFAULT 0;"
+	"CREATE TABLE lake_snapshot ("
+	" catalog_id BIGINT NOT NULL, snapshot_id BIGINT NOT NULL, created_at TEXT NOT NULL,"
+	" author TEXT NOT NULL, changes TEXT NOT NULL, PRIMARY KEY (catalog_id, snapshot_id));"
+	"CREATE TABLE lake_schema ("
+	" catalog_id BIGINT NOT NULL, schema_id BIGINT NOT NULL, name TEXT NOT NULL,"
+	" begin_snapshot BIGINT NOT NULL, end_snapshot BIGINT,"
+	" PRIMARY KEY (catalog_id, schema_id, begin_snapshot));"
+	"CREATE TABLE lake_table ("
+	" catalog_id BIGINT NOT NULL, table_id BIGINT NOT NULL, schema_id BIGINT NOT NULL, name TEXT NOT NULL,"
+	" schema_file TEXT NOT NULL, begin_snapshot BIGINT NOT NULL, end_snapshot BIGINT,"
+	" PRIMARY KEY (catalog_id, table_id, begin_snapshot));"
+	"CREATE TABLE lake_column ("
+	" catalog_id BIGINT NOT NULL, table_id BIGINT NOT NULL, column_id BIGINT NOT NULL,"
+	" position INTEGER NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL, not_null INTEGER NOT NULL,"
+	" default_expr TEXT, begin_snapshot BIGINT NOT NULL, end_snapshot BIGINT,"
+	" PRIMARY KEY (catalog_id, table_id, column_id, begin_snapshot));"
+	"CREATE TABLE lake_data_file ("
+	" catalog_id BIGINT NOT NULL, file_id BIGINT NOT NULL, table_id BIGINT NOT NULL, path TEXT NOT NULL,"
+	" size_bytes BIGINT NOT NULL, row_count BIGINT NOT NULL, begin_snapshot BIGINT NOT NULL,"
+	" end_snapshot BIGINT, PRIMARY KEY (catalog_id, file_id));"
+	"CREATE INDEX lake_data_file_by_table ON lake_data_file (catalog_id, table_id);"
+	"CREATE TABLE lake_file_column_stats ("
+	" catalog_id BIGINT NOT NULL, file_id BIGINT NOT NULL, column_id BIGINT NOT NULL,"
+	" min_value TEXT, max_value TEXT, null_count BIGINT, PRIMARY KEY (catalog_id, file_id, column_id));"
+	"CREATE TABLE lake_delete_file ("
+	" catalog_id BIGINT NOT NULL, delete_id BIGINT NOT NULL, table_id BIGINT NOT NULL,"
+	" file_id BIGINT NOT NULL, path TEXT NOT NULL, delete_count BIGINT NOT NULL,"
+	" begin_snapshot BIGINT NOT NULL, end_snapshot BIGINT, PRIMARY KEY (catalog_id, delete_id, file_id));"
+	"CREATE INDEX lake_delete_file_by_table ON lake_delete_file (catalog_id, table_id);"
+	/* Objects no snapshot needs any more, deleted from the bucket once nothing can read them. */
+	"CREATE TABLE lake_garbage ("
+	" bucket TEXT NOT NULL, path TEXT NOT NULL, since TEXT NOT NULL, PRIMARY KEY (bucket, path));"
+	"INSERT INTO lake_snapshot (catalog_id, snapshot_id, created_at, author, changes)"
+	" SELECT catalog_id, 0, created_at, '', 'created catalog' FROM lake_catalog;"
+	"INSERT INTO lake_schema (catalog_id, schema_id, name, begin_snapshot, end_snapshot)"
+	" SELECT catalog_id, 1, 'main', 0, NULL FROM lake_catalog",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -61,6 +98,22 @@ bool lake_name_valid(const char *name, char *why, size_t whylen)
 	return true;
 }
 
+void lake_now_text(char *out, size_t outlen)
+{
+	buf t;
+	buf_init(&t);
+	fmt_timestamp(&t, clock_wall_us(), 6);
+	snprintf(out, outlen, "%.*sZ", (int)(t.len < 38 ? t.len : 38), t.data ? t.data : "");
+	buf_free(&t);
+}
+
+int lake_read_int64(void *ctx, int ncols, const char *const *values)
+{
+	if (ncols > 0 && values[0])
+		*(int64_t *)ctx = strtoll(values[0], NULL, 10);
+	return 0;
+}
+
 static int read_int(void *ctx, int ncols, const char *const *values)
 {
 	if (ncols > 0 && values[0])
@@ -68,7 +121,7 @@ static int read_int(void *ctx, int ncols, const char *const *values)
 	return 0;
 }
 
-static void rollback(struct lake_meta *m)
+void lake_rollback(struct lake_meta *m)
 {
 	char ignored[256];
 	meta_exec(m->db, "ROLLBACK", 0, NULL, NULL, NULL, ignored, sizeof(ignored));
@@ -99,7 +152,7 @@ static int migrate(struct lake_meta *m, char *err, size_t errlen)
 					break;
 			}
 			if (version > NMIGRATIONS) {
-				rollback(m);
+				lake_rollback(m);
 				snprintf(err, errlen, "the metadata schema is at version %d, newer than this server knows (%d)",
 				         version, NMIGRATIONS);
 				return -1;
@@ -117,7 +170,7 @@ static int migrate(struct lake_meta *m, char *err, size_t errlen)
 			    (rc = meta_exec(m->db, "COMMIT", 0, NULL, NULL, NULL, err, errlen)) != META_OK)
 				break;
 		}
-		rollback(m);
+		lake_rollback(m);
 	}
 	return -1;
 }
@@ -247,8 +300,8 @@ static bool check_name(const char *name, char *err, size_t errlen)
 
 /* Runs fn inside one metadata transaction, retrying a few times when the store reports a
  * conflict with a concurrent writer (another server on the same PostgreSQL store). */
-static int in_transaction(struct lake_meta *m, int (*fn)(struct lake_meta *, void *, char *, size_t), void *arg,
-                          char *err, size_t errlen)
+int lake_in_transaction(struct lake_meta *m, int (*fn)(struct lake_meta *, void *, char *, size_t), void *arg,
+                        char *err, size_t errlen)
 {
 	int rc = LAKE_ERROR;
 	pthread_mutex_lock(&m->mu);
@@ -259,13 +312,13 @@ static int in_transaction(struct lake_meta *m, int (*fn)(struct lake_meta *, voi
 		}
 		rc = fn(m, arg, err, errlen);
 		if (rc != LAKE_OK) {
-			rollback(m);
+			lake_rollback(m);
 			break;
 		}
 		int c = meta_exec(m->db, "COMMIT", 0, NULL, NULL, NULL, err, errlen);
 		if (c == META_OK)
 			break;
-		rollback(m);
+		lake_rollback(m);
 		rc = LAKE_ERROR;
 		if (c != META_CONFLICT)
 			break;
@@ -287,11 +340,7 @@ static int do_create(struct lake_meta *m, void *arg, char *err, size_t errlen)
 		return LAKE_EXISTS;
 	}
 	char now[40];
-	buf t;
-	buf_init(&t);
-	fmt_timestamp(&t, clock_wall_us(), 6);
-	snprintf(now, sizeof(now), "%.*sZ", (int)(t.len < 38 ? t.len : 38), t.data ? t.data : "");
-	buf_free(&t);
+	lake_now_text(now, sizeof(now));
 	const char *params[] = {a->name, a->bucket, now};
 	int rc = meta_exec(m->db,
 	                   "INSERT INTO lake_catalog (catalog_id, name, bucket, created_at) "
@@ -302,6 +351,17 @@ static int do_create(struct lake_meta *m, void *arg, char *err, size_t errlen)
 		return LAKE_EXISTS;
 	}
 	if (rc != META_OK)
+		return LAKE_ERROR;
+	/* Snapshot 0 of a catalog holds its schema main. */
+	const char *cparams[] = {a->name, now};
+	if (meta_exec(m->db,
+	              "INSERT INTO lake_snapshot (catalog_id, snapshot_id, created_at, author, changes)"
+	              " SELECT catalog_id, 0, $2, '', 'created catalog' FROM lake_catalog WHERE name = $1",
+	              2, cparams, NULL, NULL, err, errlen) != META_OK ||
+	    meta_exec(m->db,
+	              "INSERT INTO lake_schema (catalog_id, schema_id, name, begin_snapshot, end_snapshot)"
+	              " SELECT catalog_id, 1, 'main', 0, NULL FROM lake_catalog WHERE name = $1",
+	              1, cparams, NULL, NULL, err, errlen) != META_OK)
 		return LAKE_ERROR;
 	return get_locked(m, a->name, a->out, err, errlen);
 }
@@ -319,7 +379,7 @@ int lake_catalog_create(struct lake_meta *m, const char *name, const char *bucke
 		return LAKE_INVALID;
 	}
 	struct create_args a = {name, bucket, out};
-	return in_transaction(m, do_create, &a, err, errlen);
+	return lake_in_transaction(m, do_create, &a, err, errlen);
 }
 
 struct rename_args {
@@ -352,7 +412,7 @@ int lake_catalog_rename(struct lake_meta *m, const char *name, const char *new_n
 	if (!check_name(new_name, err, errlen))
 		return LAKE_INVALID;
 	struct rename_args a = {name, new_name, out};
-	return in_transaction(m, do_rename, &a, err, errlen);
+	return lake_in_transaction(m, do_rename, &a, err, errlen);
 }
 
 static int do_drop(struct lake_meta *m, void *arg, char *err, size_t errlen)
@@ -362,12 +422,33 @@ static int do_drop(struct lake_meta *m, void *arg, char *err, size_t errlen)
 	if (rc != LAKE_OK)
 		return rc;
 	const char *params[] = {name};
-	return meta_exec(m->db, "DELETE FROM lake_catalog WHERE name = $1", 1, params, NULL, NULL, err, errlen) == META_OK
-	           ? LAKE_OK
-	           : LAKE_ERROR;
+	/* Its objects stay in the bucket; the garbage list lets maintenance remove them. */
+	static const char *const cleanup[] = {
+		"INSERT INTO lake_garbage (bucket, path, since) SELECT DISTINCT c.bucket, f.path, $2 FROM lake_data_file f"
+		" JOIN lake_catalog c ON c.catalog_id = f.catalog_id WHERE c.name = $1",
+		"INSERT INTO lake_garbage (bucket, path, since) SELECT DISTINCT c.bucket, f.path, $2 FROM lake_delete_file f"
+		" JOIN lake_catalog c ON c.catalog_id = f.catalog_id WHERE c.name = $1",
+		"INSERT INTO lake_garbage (bucket, path, since) SELECT DISTINCT c.bucket, t.schema_file, $2 FROM lake_table t"
+		" JOIN lake_catalog c ON c.catalog_id = t.catalog_id WHERE c.name = $1",
+		"DELETE FROM lake_file_column_stats WHERE catalog_id = (SELECT catalog_id FROM lake_catalog WHERE name = $1)",
+		"DELETE FROM lake_delete_file WHERE catalog_id = (SELECT catalog_id FROM lake_catalog WHERE name = $1)",
+		"DELETE FROM lake_data_file WHERE catalog_id = (SELECT catalog_id FROM lake_catalog WHERE name = $1)",
+		"DELETE FROM lake_column WHERE catalog_id = (SELECT catalog_id FROM lake_catalog WHERE name = $1)",
+		"DELETE FROM lake_table WHERE catalog_id = (SELECT catalog_id FROM lake_catalog WHERE name = $1)",
+		"DELETE FROM lake_schema WHERE catalog_id = (SELECT catalog_id FROM lake_catalog WHERE name = $1)",
+		"DELETE FROM lake_snapshot WHERE catalog_id = (SELECT catalog_id FROM lake_catalog WHERE name = $1)",
+		"DELETE FROM lake_catalog WHERE name = $1",
+	};
+	char now[40];
+	lake_now_text(now, sizeof(now));
+	const char *dparams[] = {name, now};
+	for (size_t i = 0; i < sizeof(cleanup) / sizeof(cleanup[0]); i++)
+		if (meta_exec(m->db, cleanup[i], i < 3 ? 2 : 1, i < 3 ? dparams : params, NULL, NULL, err, errlen) != META_OK)
+			return LAKE_ERROR;
+	return LAKE_OK;
 }
 
 int lake_catalog_drop(struct lake_meta *m, const char *name, char *err, size_t errlen)
 {
-	return in_transaction(m, do_drop, (void *)name, err, errlen);
+	return lake_in_transaction(m, do_drop, (void *)name, err, errlen);
 }

@@ -15,6 +15,7 @@ enum lake_status {
 	LAKE_EXISTS,    /* the name is taken */
 	LAKE_INVALID,   /* a name or value the lake does not accept */
 	LAKE_ERROR,     /* the metadata database failed */
+	LAKE_CONFLICT,  /* a concurrent commit changed what this one depends on */
 };
 
 #define LAKE_NAME_MAX 63
