@@ -21,37 +21,74 @@ static int catalog_sql(struct worker *w, const char *verb, const char *name, cha
 	return rc;
 }
 
-/* Called with open_mu held, for a worker being opened. */
+/* Attaches catalog h to worker w and builds its schemas and views. */
+static int attach_one(struct engine *e, struct worker *w, const struct lake_head *h, char *msg, size_t msglen)
+{
+	if (catalog_sql(w, "ATTACH ':memory:' AS ", h->name, msg, msglen) < 0)
+		return -1;
+	if (eng_lake_sync_worker(e, w, h, msg, msglen) < 0) {
+		catalog_sql(w, "DETACH DATABASE IF EXISTS ", h->name, (char[256]){0}, 256);
+		return -1;
+	}
+	return 0;
+}
+
 int eng_attach_all(struct engine *e, struct worker *w, char *msg, size_t msglen)
 {
-	for (size_t i = 0; i < e->ncatalogs; i++)
-		if (catalog_sql(w, "ATTACH ':memory:' AS ", e->catalogs[i], msg, msglen) < 0)
-			return -1;
-	return 0;
+	eng_lake_register(e, w);
+	pthread_mutex_lock(&w->admin_mu);
+	int rc = eng_lake_macros(w->admin, msg, msglen);
+	pthread_mutex_unlock(&w->admin_mu);
+	for (size_t i = 0; i < e->ncatalogs && rc == 0; i++)
+		rc = attach_one(e, w, &e->catalogs[i], msg, msglen);
+	return rc;
 }
 
 static ssize_t catalog_index(struct engine *e, const char *name)
 {
 	for (size_t i = 0; i < e->ncatalogs; i++)
-		if (!strcmp(e->catalogs[i], name))
+		if (!strcmp(e->catalogs[i].name, name))
 			return (ssize_t)i;
 	return -1;
 }
 
+bool eng_catalog_lookup(struct engine *e, const char *name, struct lake_head *out)
+{
+	pthread_mutex_lock(&e->open_mu);
+	ssize_t i = catalog_index(e, name);
+	if (i >= 0)
+		*out = e->catalogs[i];
+	pthread_mutex_unlock(&e->open_mu);
+	return i >= 0;
+}
+
 int engine_catalog_attach(struct engine *e, const char *name, struct eng_error *err)
 {
-	char msg[512] = "";
+	char msg[1024] = "";
+	struct lake_head *heads = NULL, h;
+	size_t nheads = 0;
+	if (lake_heads(e->lake, &heads, &nheads, msg, sizeof(msg)) != LAKE_OK) {
+		eng_set_error(err, ENG_INTERNAL, msg);
+		return -1;
+	}
+	bool found = false;
+	for (size_t i = 0; i < nheads; i++)
+		if (!strcmp(heads[i].name, name)) {
+			h = heads[i];
+			found = true;
+		}
+	free(heads);
+	if (!found) {
+		eng_set_error(err, ENG_NOT_FOUND, "no such catalog");
+		return -1;
+	}
 	pthread_mutex_lock(&e->open_mu);
 	if (catalog_index(e, name) >= 0) {
 		pthread_mutex_unlock(&e->open_mu);
 		return 0;
 	}
-	char **grown = realloc(e->catalogs, (e->ncatalogs + 1) * sizeof(char *));
-	char *copy = strdup(name);
-	if (!grown || !copy) {
-		if (grown)
-			e->catalogs = grown;
-		free(copy);
+	struct lake_head *grown = realloc(e->catalogs, (e->ncatalogs + 1) * sizeof(*grown));
+	if (!grown) {
 		pthread_mutex_unlock(&e->open_mu);
 		eng_set_error(err, ENG_INTERNAL, "out of memory");
 		return -1;
@@ -60,14 +97,13 @@ int engine_catalog_attach(struct engine *e, const char *name, struct eng_error *
 	int rc = 0;
 	for (int i = 0; i < COMPUTE_SIZES && rc == 0; i++)
 		if (e->workers[i].open)
-			rc = catalog_sql(&e->workers[i], "ATTACH ':memory:' AS ", name, msg, sizeof(msg));
+			rc = attach_one(e, &e->workers[i], &h, msg, sizeof(msg));
 	if (rc == 0) {
-		e->catalogs[e->ncatalogs++] = copy;
+		e->catalogs[e->ncatalogs++] = h;
 	} else {
 		for (int i = 0; i < COMPUTE_SIZES; i++) /* undo where it worked */
 			if (e->workers[i].open)
 				catalog_sql(&e->workers[i], "DETACH DATABASE IF EXISTS ", name, (char[256]){0}, 256);
-		free(copy);
 		eng_set_error(err, ENG_INTERNAL, msg);
 	}
 	pthread_mutex_unlock(&e->open_mu);
@@ -84,7 +120,6 @@ int engine_catalog_detach(struct engine *e, const char *name, struct eng_error *
 		for (int i = 0; i < COMPUTE_SIZES; i++)
 			if (e->workers[i].open && catalog_sql(&e->workers[i], "DETACH DATABASE IF EXISTS ", name, msg, sizeof(msg)) < 0)
 				rc = -1;
-		free(e->catalogs[idx]);
 		e->catalogs[idx] = e->catalogs[--e->ncatalogs];
 	}
 	pthread_mutex_unlock(&e->open_mu);
@@ -126,53 +161,54 @@ static void current_database(struct eng_session *s, char *out, size_t outlen)
 	duckdb_destroy_result(&r);
 }
 
-/* The gate in front of DuckDB: no ATTACH/DETACH from sessions, and no write into a managed
- * catalog (named, or the current database for unqualified names) until the lake takes writes.
- * When a name could be read either way (schema.table or catalog.schema), the safe reading wins. */
-int eng_check_catalog_access(struct eng_query *q, struct eng_error *err)
+/* The gate in front of DuckDB: no ATTACH/DETACH from sessions; writes into a managed catalog
+ * (named, or the current database for names with fewer parts) and transaction control go to the
+ * lake router. When a name could be read either way (schema.table or catalog.schema), the
+ * reading that routes wins: the router resolves it exactly. */
+int eng_classify(struct eng_query *q, bool *routed, struct eng_error *err)
 {
 	struct eng_session *s = q->s;
 	struct engine *e = s->e;
 	size_t len = strlen(q->sql), pos = 0;
 	char current[LAKE_CATALOG_NAME_MAX + 2] = "";
 	bool have_current = false;
-	int rc = 0;
+	*routed = false;
 	pthread_mutex_lock(&e->open_mu);
-	while (pos < len && rc == 0) {
+	while (pos < len) {
 		struct sql_span span;
 		struct stmt_head h;
 		pos = sql_next(q->sql, len, pos, &span);
 		if (!span.len || stmt_head_parse(q->sql + span.start, span.len, &h) < 0)
 			continue;
 		if (h.kind == STMT_ATTACH || h.kind == STMT_DETACH) {
+			pthread_mutex_unlock(&e->open_mu);
 			eng_fail(err, "Permission Error: databases are attached by the server; manage catalogs with the admin API", q);
-			rc = -1;
+			return -1;
+		}
+		if (h.kind == STMT_BEGIN || h.kind == STMT_COMMIT || h.kind == STMT_ROLLBACK) {
+			*routed = true;
 			break;
 		}
 		if (!is_write(h.kind) || e->ncatalogs == 0)
 			continue;
-		const char *hit = NULL;
 		int first_as_catalog = h.kind == STMT_CREATE_SCHEMA || h.kind == STMT_DROP_SCHEMA ? 2 : 3;
-		if (h.target.nparts >= first_as_catalog - 1 && h.target.nparts >= 2 && catalog_index(e, h.target.parts[0]) >= 0)
-			hit = h.target.parts[0];
-		if (!hit && h.target.nparts < first_as_catalog) {
+		if (h.target.nparts >= first_as_catalog - 1 && h.target.nparts >= 2 && catalog_index(e, h.target.parts[0]) >= 0) {
+			*routed = true;
+			break;
+		}
+		if (h.target.nparts < first_as_catalog) {
 			if (!have_current) {
 				pthread_mutex_unlock(&e->open_mu);
 				current_database(s, current, sizeof(current));
 				pthread_mutex_lock(&e->open_mu);
 				have_current = true;
 			}
-			if (catalog_index(e, current) >= 0)
-				hit = current;
-		}
-		if (hit) {
-			char msg[512];
-			snprintf(msg, sizeof(msg),
-			         "Not implemented Error: writing to the managed catalog \"%s\" is not available yet", hit);
-			eng_fail(err, msg, q);
-			rc = -1;
+			if (catalog_index(e, current) >= 0) {
+				*routed = true;
+				break;
+			}
 		}
 	}
 	pthread_mutex_unlock(&e->open_mu);
-	return rc;
+	return 0;
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,6 +42,7 @@ static void session_destroy(void *payload)
 	if (!s)
 		return;
 	eng_cache_clear(s);
+	eng_lake_abandon(s);
 	duckdb_disconnect(&s->conn);
 	free(s);
 }
@@ -76,7 +78,33 @@ static void *reaper_main(void *arg)
 	return NULL;
 }
 
-struct engine *engine_open(const struct config *cfg, struct eng_error *err)
+/* The built-in bucket: a folder under the data directory. */
+static int open_bucket(struct engine *e, char *msg, size_t msglen)
+{
+	char *real = realpath(e->cfg->data_dir, NULL);
+	if (!real) {
+		snprintf(msg, msglen, "data directory %s: %s", e->cfg->data_dir, strerror(errno));
+		return -1;
+	}
+	char root[4200];
+	snprintf(root, sizeof(root), "%.4000s/buckets", real);
+	free(real);
+	if (mkdir(root, 0700) != 0 && errno != EEXIST) {
+		snprintf(msg, msglen, "cannot create %.400s: %s", root, strerror(errno));
+		return -1;
+	}
+	snprintf(e->bucket_prefix, sizeof(e->bucket_prefix), "%.4100s/default/", root);
+	char dir[4300];
+	snprintf(dir, sizeof(dir), "%s/default", root);
+	struct store_error serr = {0};
+	if (!(e->bucket = store_fs_open(dir, &serr))) {
+		snprintf(msg, msglen, "%s", serr.message);
+		return -1;
+	}
+	return 0;
+}
+
+struct engine *engine_open(const struct config *cfg, struct lake_meta *lake, struct eng_error *err)
 {
 	struct engine *e = calloc(1, sizeof(*e));
 	if (!e) {
@@ -84,6 +112,15 @@ struct engine *engine_open(const struct config *cfg, struct eng_error *err)
 		return NULL;
 	}
 	e->cfg = cfg;
+	e->lake = lake;
+	char msg[1024] = "";
+	if (open_bucket(e, msg, sizeof(msg)) < 0 || lake_heads(lake, &e->catalogs, &e->ncatalogs, msg, sizeof(msg)) != LAKE_OK) {
+		if (e->bucket)
+			e->bucket->ops->close(e->bucket);
+		eng_set_error(err, ENG_INTERNAL, msg);
+		free(e);
+		return NULL;
+	}
 	e->sessions = sess_registry_new((size_t)cfg->max_sessions, (int64_t)cfg->session_idle_seconds * 1000);
 	e->log = qlog_new((size_t)cfg->query_log_size);
 	if (!e->sessions || !e->log) {
@@ -97,13 +134,15 @@ struct engine *engine_open(const struct config *cfg, struct eng_error *err)
 	pthread_mutex_init(&e->reaper_mu, NULL);
 	cond_init_monotonic(&e->reaper_cv);
 	/* The default worker starts now so a broken setup fails at start, not on the first query. */
-	char msg[512] = "";
-	if (worker_open(&e->workers[cfg->default_compute_size], cfg->default_compute_size, cfg, msg, sizeof(msg)) < 0 ||
-	    pthread_create(&e->reaper, NULL, reaper_main, e) != 0) {
-		worker_close(&e->workers[cfg->default_compute_size]);
+	struct worker *w = &e->workers[cfg->default_compute_size];
+	if (worker_open(w, cfg->default_compute_size, cfg, msg, sizeof(msg)) < 0 ||
+	    eng_attach_all(e, w, msg, sizeof(msg)) < 0 || pthread_create(&e->reaper, NULL, reaper_main, e) != 0) {
+		worker_close(w);
 		eng_set_error(err, ENG_INTERNAL, msg[0] ? msg : "cannot start the session reaper");
 		sess_registry_free(e->sessions, NULL);
 		qlog_free(e->log);
+		e->bucket->ops->close(e->bucket);
+		free(e->catalogs);
 		free(e);
 		return NULL;
 	}
@@ -136,9 +175,8 @@ void engine_close(struct engine *e)
 	qlog_free(e->log);
 	for (int i = 0; i < COMPUTE_SIZES; i++)
 		worker_close(&e->workers[i]);
-	for (size_t i = 0; i < e->ncatalogs; i++)
-		free(e->catalogs[i]);
 	free(e->catalogs);
+	e->bucket->ops->close(e->bucket);
 	pthread_mutex_destroy(&e->open_mu);
 	pthread_mutex_destroy(&e->reaper_mu);
 	pthread_cond_destroy(&e->reaper_cv);
@@ -209,9 +247,16 @@ int engine_session_acquire(struct engine *e, const char *session_id, int size, c
 	}
 	s->e = e;
 	s->w = w;
+	char msg[512];
 	if (duckdb_connect(w->db, &s->conn) == DuckDBError) {
 		free(s);
 		eng_set_error(err, ENG_INTERNAL, "cannot open a DuckDB connection");
+		return -1;
+	}
+	if (eng_lake_macros(s->conn, msg, sizeof(msg)) < 0) {
+		duckdb_disconnect(&s->conn);
+		free(s);
+		eng_set_error(err, ENG_INTERNAL, msg);
 		return -1;
 	}
 	/* The worker's default zone is UTC (see worker_open), so a new session needs no SET. */
@@ -402,6 +447,7 @@ int eng_run_leading(struct eng_query *q, duckdb_extracted_statements stmts, idx_
 			eng_fail(err, duckdb_result_error(&r), q);
 		duckdb_destroy_result(&r);
 		duckdb_destroy_prepare(&prep);
+		eng_lake_statement_done(s);
 		if (failed)
 			return -1;
 	}
@@ -490,6 +536,91 @@ static void wrap_variant_columns(struct eng_session *s, const char *sql, duckdb_
 	free(variant);
 }
 
+/* Prepares every statement of text, runs all but the last and leaves the last in *last. */
+static int prepare_text(struct eng_query *q, const char *text, duckdb_prepared_statement *last, idx_t *count,
+                        struct eng_error *err)
+{
+	duckdb_extracted_statements stmts = NULL;
+	idx_t n = duckdb_extract_statements(q->s->conn, text, &stmts);
+	if (n == 0) {
+		const char *msg = duckdb_extract_statements_error(stmts);
+		eng_fail(err, msg ? msg : "Parser Error: no statement to execute", q);
+	}
+	int rc = n ? eng_run_leading(q, stmts, n, last, err) : -1;
+	duckdb_destroy_extracted(&stmts);
+	*count = n;
+	return rc;
+}
+
+/* Runs the request one statement at a time, the lake router taking the statements it owns; the
+ * last statement (or, when the router took it, a statement reporting its outcome) is prepared
+ * into *last. */
+static int run_routed(struct eng_query *q, duckdb_prepared_statement *last, struct eng_error *err)
+{
+	struct eng_session *s = q->s;
+	size_t len = strlen(q->sql);
+	size_t n = sql_split(q->sql, len, NULL, 0);
+	struct sql_span *spans = calloc(n ? n : 1, sizeof(*spans));
+	if (!spans) {
+		eng_set_error(err, ENG_INTERNAL, "out of memory");
+		return -1;
+	}
+	sql_split(q->sql, len, spans, n);
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		bool is_last = i + 1 == n;
+		if (eng_cancelled(q)) {
+			eng_fail(err, "INTERRUPT Error: Interrupted!", q);
+			rc = -1;
+			break;
+		}
+		int64_t count = -1;
+		int routed = eng_lake_route(q, q->sql + spans[i].start, spans[i].len, &count, err);
+		if (routed < 0) {
+			rc = -1;
+		} else if (routed == 0) {
+			if (is_last) {
+				char sql[96];
+				q->nothing = count < 0;
+				if (count < 0)
+					snprintf(sql, sizeof(sql), "SELECT true AS \"Success\" WHERE false");
+				else
+					snprintf(sql, sizeof(sql), "SELECT CAST(%lld AS BIGINT) AS \"Count\"", (long long)count);
+				if (duckdb_prepare(s->conn, sql, last) == DuckDBError) {
+					eng_fail(err, duckdb_prepare_error(*last), q);
+					rc = -1;
+				}
+			}
+		} else {
+			char *text = strndup(q->sql + spans[i].start, spans[i].len);
+			duckdb_prepared_statement prep = NULL;
+			idx_t count_in_text = 0;
+			if (!text) {
+				eng_set_error(err, ENG_INTERNAL, "out of memory");
+				rc = -1;
+			} else if (prepare_text(q, text, &prep, &count_in_text, err) < 0) {
+				rc = -1;
+			} else if (is_last) {
+				*last = prep;
+				prep = NULL;
+			} else {
+				duckdb_result r;
+				if (duckdb_execute_prepared(prep, &r) == DuckDBError) {
+					eng_fail(err, duckdb_result_error(&r), q);
+					rc = -1;
+				}
+				duckdb_destroy_result(&r);
+			}
+			if (prep)
+				duckdb_destroy_prepare(&prep);
+			free(text);
+		}
+		eng_lake_statement_done(s);
+	}
+	free(spans);
+	return rc;
+}
+
 int engine_query_execute(struct eng_query *q, struct eng_error *err)
 {
 	struct eng_session *s = q->s;
@@ -497,22 +628,18 @@ int engine_query_execute(struct eng_query *q, struct eng_error *err)
 		eng_fail(err, "INTERRUPT Error: Interrupted!", q);
 		return -1;
 	}
+	eng_lake_bind_begin(s);
+	s->lake.touched = false;
 	duckdb_prepared_statement prep = eng_cache_take(s, q->sql);
 	duckdb_pending_result pending = NULL;
 	bool single = prep != NULL;
 	int rc = -1;
-	if (!prep && eng_check_catalog_access(q, err) < 0)
-		return -1;
 	if (!prep) {
-		duckdb_extracted_statements stmts = NULL;
-		idx_t n = duckdb_extract_statements(s->conn, q->sql, &stmts);
-		if (n == 0) {
-			const char *msg = duckdb_extract_statements_error(stmts);
-			eng_fail(err, msg ? msg : "Parser Error: no statement to execute", q);
-		}
-		int lead = n ? eng_run_leading(q, stmts, n, &prep, err) : -1;
-		duckdb_destroy_extracted(&stmts);
-		if (lead < 0)
+		bool routed = false;
+		if (eng_classify(q, &routed, err) < 0)
+			goto done;
+		idx_t n = 0;
+		if (routed ? run_routed(q, &prep, err) < 0 : prepare_text(q, q->sql, &prep, &n, err) < 0)
 			goto done;
 		single = n == 1;
 		wrap_variant_columns(s, q->sql, &prep);
@@ -539,10 +666,15 @@ int engine_query_execute(struct eng_query *q, struct eng_error *err)
 	}
 	for (idx_t c = 0; c < q->ncols; c++)
 		q->types[c] = duckdb_column_logical_type(&q->result, c);
-	if (single && duckdb_prepared_statement_type(prep) == DUCKDB_STATEMENT_TYPE_SELECT)
+	/* A statement that read managed tables bound one snapshot's files: it is not reused. */
+	if (single && !s->lake.touched && duckdb_prepared_statement_type(prep) == DUCKDB_STATEMENT_TYPE_SELECT)
 		eng_cache_put(s, q->sql, &prep);
 	rc = 0;
 done:
+	eng_lake_bind_end();
+	eng_lake_statement_done(s);
+	if (rc < 0 && s->lake.in_txn)
+		s->lake.txn_failed = true;
 	if (pending)
 		duckdb_destroy_pending(&pending);
 	if (prep)
@@ -552,6 +684,8 @@ done:
 
 duckdb_result_type engine_query_result_type(struct eng_query *q)
 {
+	if (q->nothing)
+		return DUCKDB_RESULT_TYPE_NOTHING;
 	return q->has_result ? duckdb_result_return_type(q->result) : DUCKDB_RESULT_TYPE_INVALID;
 }
 

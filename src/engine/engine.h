@@ -32,7 +32,10 @@ struct eng_error {
 	char message[1024];
 };
 
-struct engine *engine_open(const struct config *cfg, struct eng_error *err);
+struct lake_meta;
+/* Opens the default worker with every managed catalog of the lake attached; the lake's metadata
+ * store stays the caller's and must outlive the engine. */
+struct engine *engine_open(const struct config *cfg, struct lake_meta *lake, struct eng_error *err);
 /* Interrupts running queries, closes sessions and workers. */
 void engine_close(struct engine *e);
 /* Stops new queries; returns once running ones finish or grace_ms passes, then interrupts them. */

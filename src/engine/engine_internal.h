@@ -12,6 +12,8 @@
 #include "engine/query_log.h"
 #include "engine/session_registry.h"
 #include "engine/worker.h"
+#include "lake/lake.h"
+#include "storage/store.h"
 #include "util/buf.h"
 
 /* Longest catalog name the gate compares (the lake allows 63 bytes). */
@@ -25,6 +27,18 @@ struct stmt_cache_entry {
 	duckdb_prepared_statement prep;
 };
 
+/* A session's view of the lake: the snapshots its statement (or open transaction) reads, and the
+ * changes its open transaction has made but not committed (one changeset per catalog). */
+struct eng_lake_session {
+	bool in_txn;
+	bool txn_failed; /* a statement failed inside the transaction: COMMIT must not commit */
+	bool touched;    /* the current statement read a managed table */
+	struct lake_head *pins;
+	size_t npins;
+	struct lake_changeset *pending;
+	size_t npending;
+};
+
 struct eng_session {
 	struct engine *e;
 	struct worker *w;
@@ -35,14 +49,18 @@ struct eng_session {
 	bool broken;
 	struct stmt_cache_entry cache[STMT_CACHE_SIZE];
 	int cache_next;
+	struct eng_lake_session lake;
 };
 
 struct engine {
 	const struct config *cfg;
 	struct worker workers[COMPUTE_SIZES];
 	pthread_mutex_t open_mu; /* guards opening workers and the catalog list */
-	char **catalogs;         /* managed catalog names */
+	struct lake_head *catalogs; /* managed catalogs attached to the workers */
 	size_t ncatalogs;
+	struct lake_meta *lake;
+	struct store *bucket;    /* the built-in bucket */
+	char bucket_prefix[4200]; /* its folder, with a trailing '/': local path = prefix + key */
 	struct sess_registry *sessions;
 	struct qlog *log;
 	atomic_bool draining;
@@ -62,6 +80,7 @@ struct eng_query {
 	idx_t ncols;
 	duckdb_logical_type *types;
 	bool ended;
+	bool nothing; /* the last statement was routed DDL: report no result set */
 };
 
 /* Fills err (status, message, SQLSTATE from the message's head). */
@@ -80,8 +99,41 @@ duckdb_prepared_statement eng_cache_take(struct eng_session *s, const char *sql)
 void eng_cache_put(struct eng_session *s, const char *sql, duckdb_prepared_statement *prep);
 void eng_cache_clear(struct eng_session *s);
 
-/* catalogs.c; called with open_mu held */
+/* catalogs.c */
+/* Attaches every managed catalog to a worker being opened (open_mu held). */
 int eng_attach_all(struct engine *e, struct worker *w, char *msg, size_t msglen);
-int eng_check_catalog_access(struct eng_query *q, struct eng_error *err);
+/* Reads the statement heads of q: refuses ATTACH/DETACH; *routed says whether any statement
+ * writes into a managed catalog or controls a transaction, so must go through the lake router. */
+int eng_classify(struct eng_query *q, bool *routed, struct eng_error *err);
+/* The managed catalog called name, when there is one. */
+bool eng_catalog_lookup(struct engine *e, const char *name, struct lake_head *out);
+
+/* lake_scan.c */
+int eng_lake_macros(duckdb_connection c, char *msg, size_t msglen);
+void eng_lake_register(struct engine *e, struct worker *w);
+/* The session whose statement this thread is preparing (what the replacement scan reads for). */
+void eng_lake_bind_begin(struct eng_session *s);
+void eng_lake_bind_end(void);
+struct eng_session *eng_lake_bound(void);
+/* Forgets the statement's snapshots (kept while a transaction is open). */
+void eng_lake_statement_done(struct eng_session *s);
+/* The snapshot of catalog_id the session reads now (fixed at first use per statement/transaction). */
+int eng_lake_pin(struct eng_session *s, int64_t catalog_id, int64_t *snapshot, char *msg, size_t msglen);
+
+/* lake_views.c */
+bool eng_lake_type_needs_text(const char *type);
+const char *eng_lake_physical_type(const char *type);
+/* SELECT of the table's columns (declared names and types) from its placeholder. */
+void eng_lake_view_select(buf *b, const struct lake_table *t, int64_t catalog_id, const char *placeholder_suffix);
+int eng_lake_sync_worker(struct engine *e, struct worker *w, const struct lake_head *h, char *msg, size_t msglen);
+/* Rebuilds catalog_id's schemas and views in every open worker from its latest snapshot. */
+void eng_lake_sync_catalog(struct engine *e, int64_t catalog_id);
+
+/* lake_router.c */
+/* Runs one statement sql[0..len) that the router takes (managed write or transaction control).
+ * *count receives the changed row count (-1 for DDL and transaction control). */
+int eng_lake_route(struct eng_query *q, const char *sql, size_t len, int64_t *count, struct eng_error *err);
+/* Throws away the session's uncommitted lake changes (session closing, ROLLBACK). */
+void eng_lake_abandon(struct eng_session *s);
 
 #endif

@@ -7,6 +7,9 @@
 #include "engine/engine_internal.h"
 #include "engine/sql_split.h"
 
+static int export_statements(struct eng_query *q, const char *format, int64_t limit, int64_t offset, char *path,
+                             size_t pathlen, struct sql_span last, struct eng_error *err);
+
 int engine_query_export(struct eng_query *q, const char *format, int64_t limit, int64_t offset, char *path,
                         size_t pathlen, struct eng_error *err)
 {
@@ -26,8 +29,27 @@ int engine_query_export(struct eng_query *q, const char *format, int64_t limit, 
 		eng_fail(err, "Parser Error: no statement to execute", q);
 		return -1;
 	}
-	if (eng_check_catalog_access(q, err) < 0)
+	bool routed = false;
+	if (eng_classify(q, &routed, err) < 0)
 		return -1;
+	if (routed) {
+		eng_fail(err, "Not implemented Error: csv and parquet results cannot follow writes to managed catalogs or"
+		              " transaction control in the same request; send those first", q);
+		return -1;
+	}
+	eng_lake_bind_begin(s);
+	int rc = export_statements(q, format, limit, offset, path, pathlen, last, err);
+	eng_lake_bind_end();
+	eng_lake_statement_done(s);
+	return rc;
+}
+
+static int export_statements(struct eng_query *q, const char *format, int64_t limit, int64_t offset, char *path,
+                             size_t pathlen, struct sql_span last, struct eng_error *err)
+{
+	struct eng_session *s = q->s;
+	size_t len = strlen(q->sql);
+	(void)len;
 	/* Everything before the last statement runs as usual. */
 	if (last.start > 0) {
 		char *lead = strndup(q->sql, last.start);

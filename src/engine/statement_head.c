@@ -259,8 +259,11 @@ static int parse(struct cursor *c, struct stmt_head *h)
 		}
 	}
 	if (accept(c, "INSERT")) {
-		if (accept(c, "OR") && !accept(c, "REPLACE") && !accept(c, "IGNORE"))
-			return -1;
+		if (accept(c, "OR")) {
+			if (!accept(c, "REPLACE") && !accept(c, "IGNORE"))
+				return -1;
+			h->or_replace = true;
+		}
 		return accept(c, "INTO") ? target(c, h, STMT_INSERT) : -1;
 	}
 	if (accept(c, "UPDATE"))

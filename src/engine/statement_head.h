@@ -54,7 +54,7 @@ struct stmt_name {
 
 struct stmt_head {
 	enum stmt_kind kind;
-	bool or_replace;
+	bool or_replace;       /* CREATE OR REPLACE, INSERT OR REPLACE / OR IGNORE */
 	bool temporary;
 	bool if_exists;
 	bool if_not_exists;

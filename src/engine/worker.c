@@ -106,6 +106,8 @@ int worker_open(struct worker *w, int size, const struct config *cfg, char *err,
 		return -1;
 	}
 	snprintf(w->dir, sizeof(w->dir), "%s/workers/%s", real, compute_size_names[size]);
+	char buckets[4200];
+	snprintf(buckets, sizeof(buckets), "%s/buckets", real);
 	free(real);
 	snprintf(tmpdir, sizeof(tmpdir), "%s/tmp", w->dir);
 	if (mkdir_p(tmpdir) != 0) {
@@ -139,16 +141,22 @@ int worker_open(struct worker *w, int size, const struct config *cfg, char *err,
 		duckdb_close(&w->db);
 		return -1;
 	}
-	/* The folder name is ours (data dir + size), but quote it as SQL all the same. */
+	/* The worker's own folder, and the built-in bucket's folder where managed tables' files are
+	 * read from. The names are ours (data dir + fixed parts), but quote them as SQL all the same. */
 	{
-		char sql[9000];
-		size_t n = (size_t)snprintf(sql, sizeof(sql), "SET allowed_directories = ['");
-		for (const char *p = w->dir; *p && n < sizeof(sql) - 8; p++) {
-			if (*p == '\'')
-				sql[n++] = '\'';
-			sql[n++] = *p;
+		char sql[20000];
+		const char *dirs[] = {w->dir, buckets};
+		size_t n = (size_t)snprintf(sql, sizeof(sql), "SET allowed_directories = [");
+		for (size_t d = 0; d < 2; d++) {
+			n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%s'", d ? ", " : "");
+			for (const char *p = dirs[d]; *p && n < sizeof(sql) - 8; p++) {
+				if (*p == '\'')
+					sql[n++] = '\'';
+				sql[n++] = *p;
+			}
+			sql[n++] = '\'';
 		}
-		snprintf(sql + n, sizeof(sql) - n, "']");
+		snprintf(sql + n, sizeof(sql) - n, "]");
 		if (run(c, sql, err, errlen) < 0)
 			goto fail;
 	}

@@ -43,28 +43,6 @@ static int ensure_users(struct config *cfg)
 	return 0;
 }
 
-/* Every catalog in the metadata store appears in the workers from the start. */
-static int attach_catalogs(struct lake_meta *meta, struct engine *engine)
-{
-	struct lake_catalog *list = NULL;
-	size_t n = 0;
-	char err[512];
-	if (lake_catalog_list(meta, &list, &n, err, sizeof(err)) != LAKE_OK) {
-		fprintf(stderr, "lakehouse serve: metadata store: %s\n", err);
-		return -1;
-	}
-	int rc = 0;
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		struct eng_error eerr = {0};
-		if (engine_catalog_attach(engine, list[i].name, &eerr) < 0) {
-			fprintf(stderr, "lakehouse serve: catalog %s: %s\n", list[i].name, eerr.message);
-			rc = -1;
-		}
-	}
-	free(list);
-	return rc;
-}
-
 int serve_main(const char *prog, int argc, char **argv)
 {
 	struct config cfg;
@@ -98,24 +76,19 @@ int serve_main(const char *prog, int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	struct eng_error eerr = {0};
-	struct engine *engine = engine_open(&cfg, &eerr);
-	if (!engine) {
-		fprintf(stderr, "lakehouse serve: %s\n", eerr.message);
-		config_free(&cfg);
-		return 1;
-	}
 	struct lake_meta *meta = lake_meta_open(cfg.metadata, err, sizeof(err));
 	if (!meta) {
 		fprintf(stderr, "lakehouse serve: metadata store: %s\n", err);
-		engine_close(engine);
 		config_free(&cfg);
 		return 1;
 	}
 	log_info("metadata store open", "driver=%s schema_version=%d", lake_meta_driver(meta), lake_meta_schema_version(meta));
-	if (attach_catalogs(meta, engine) < 0) {
+	/* Every catalog in the metadata store appears in the workers from the start. */
+	struct eng_error eerr = {0};
+	struct engine *engine = engine_open(&cfg, meta, &eerr);
+	if (!engine) {
+		fprintf(stderr, "lakehouse serve: %s\n", eerr.message);
 		lake_meta_close(meta);
-		engine_close(engine);
 		config_free(&cfg);
 		return 1;
 	}

@@ -1,0 +1,1150 @@
+/* The lake's write path (ARCHITECTURE.md decision 5). A statement that writes into a managed
+ * catalog never reaches DuckDB as written: the router reads its head, lets DuckDB compute the
+ * rows to add (or the positions to delete) on the session's connection, has DuckDB write them
+ * as Parquet into the worker's folder, moves the file into the bucket and commits a changeset —
+ * at once (autocommit) or at COMMIT of the session's transaction. Data files name columns
+ * c<column id>; delete files hold (path, pos) pairs. */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "engine/engine_internal.h"
+#include "engine/sql_split.h"
+#include "engine/statement_head.h"
+#include "util/log.h"
+#include "util/uuid.h"
+
+/* What a routed statement works on. */
+struct route {
+	struct eng_query *q;
+	struct eng_session *s;
+	struct engine *e;
+	struct stmt_head h;
+	const char *sql;
+	size_t len;
+	struct lake_head cat;
+	int64_t snapshot;
+	struct lake_state state;
+	char schema[STMT_NAME_MAX + 1];
+	char table[STMT_NAME_MAX + 1];
+	struct eng_error *err;
+	/* files staged in the worker's folder or put into the bucket by this statement */
+	char staged[4][4400];
+	int nstaged;
+};
+
+static int fail(struct route *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int fail(struct route *r, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	eng_fail(r->err, msg, r->q);
+	return -1;
+}
+
+static int oom(struct route *r) { return fail(r, "Out of Memory Error: cannot build the statement"); }
+
+/* Runs sql on the session's connection; the result, when wanted, is the caller's to destroy. */
+static int run(struct route *r, const char *sql, duckdb_result *out)
+{
+	duckdb_result res;
+	if (duckdb_query(r->s->conn, sql, &res) == DuckDBError) {
+		eng_fail(r->err, duckdb_result_error(&res), r->q);
+		duckdb_destroy_result(&res);
+		return -1;
+	}
+	if (out)
+		*out = res;
+	else
+		duckdb_destroy_result(&res);
+	return 0;
+}
+
+static int run_buf(struct route *r, buf *b, duckdb_result *out)
+{
+	buf_putc(b, '\0');
+	if (buf_failed(b))
+		return oom(r);
+	return run(r, b->data, out);
+}
+
+/* --- reading the statement text ------------------------------------------------------------ */
+
+/* Index after the quoted text that starts at pos (a quote character q). */
+static size_t skip_quoted(const char *s, size_t len, size_t pos, char q)
+{
+	for (pos++; pos < len; pos++)
+		if (s[pos] == q) {
+			if (pos + 1 < len && s[pos + 1] == q)
+				pos++;
+			else
+				return pos + 1;
+		}
+	return len;
+}
+
+static bool word_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '$' ||
+	       (unsigned char)c >= 0x80;
+}
+
+/* Index after one token at pos (pos must not be whitespace or a comment). */
+static size_t token_end(const char *s, size_t len, size_t pos)
+{
+	char c = s[pos];
+	if (c == '\'' || c == '"')
+		return skip_quoted(s, len, pos, c);
+	if (c == '$') {
+		size_t t = pos + 1;
+		while (t < len && word_char(s[t]) && s[t] != '$')
+			t++;
+		if (t < len && s[t] == '$') {
+			size_t tag = t + 1 - pos;
+			for (size_t k = t + 1; k + tag <= len; k++)
+				if (!memcmp(s + k, s + pos, tag))
+					return k + tag;
+			return len;
+		}
+	}
+	if (word_char(c)) {
+		while (pos < len && word_char(s[pos]))
+			pos++;
+		return pos;
+	}
+	return pos + 1;
+}
+
+static bool is_word(const char *s, size_t start, size_t end, const char *w)
+{
+	return end - start == strlen(w) && !strncasecmp(s + start, w, end - start);
+}
+
+/* From pos, the first top-level (outside brackets) ',' when commas is set, or word in stop (NULL
+ * terminated); len when none. *which is the stop word's index, -1 for a comma or the end. */
+static size_t scan_top(const char *s, size_t len, size_t pos, bool commas, const char *const *stop, int *which)
+{
+	int depth = 0;
+	*which = -1;
+	while ((pos = sql_skip_space(s, len, pos)) < len) {
+		char c = s[pos];
+		if (c == '(' || c == '[' || c == '{')
+			depth++;
+		else if (c == ')' || c == ']' || c == '}')
+			depth--;
+		else if (depth == 0 && c == ',' && commas)
+			return pos;
+		size_t end = token_end(s, len, pos);
+		if (depth == 0 && word_char(c))
+			for (int i = 0; stop && stop[i]; i++)
+				if (is_word(s, pos, end, stop[i])) {
+					*which = i;
+					return pos;
+				}
+		pos = end;
+	}
+	return len;
+}
+
+/* An identifier at pos (quoted or not; unquoted folded to lower case) into out; returns the
+ * index after it, or pos when there is none. */
+static size_t read_ident(const char *s, size_t len, size_t pos, char *out, size_t outlen)
+{
+	pos = sql_skip_space(s, len, pos);
+	if (pos >= len)
+		return pos;
+	size_t end = token_end(s, len, pos), n = 0;
+	if (s[pos] == '"') {
+		for (size_t i = pos + 1; i + 1 < end && n + 1 < outlen; i++) {
+			out[n++] = s[i];
+			if (s[i] == '"')
+				i++;
+		}
+	} else if (word_char(s[pos]) && !(s[pos] >= '0' && s[pos] <= '9')) {
+		for (size_t i = pos; i < end && n + 1 < outlen; i++)
+			out[n++] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] + 32) : s[i];
+	} else {
+		return pos;
+	}
+	out[n] = '\0';
+	return end;
+}
+
+/* Reads an optional table alias ([AS] name) at pos that is not one of the given keywords. */
+static size_t read_alias(const char *s, size_t len, size_t pos, const char *const *keywords, char *alias, size_t alen)
+{
+	size_t p = sql_skip_space(s, len, pos);
+	if (p >= len)
+		return p;
+	size_t end = token_end(s, len, p);
+	if (is_word(s, p, end, "AS"))
+		return read_ident(s, len, end, alias, alen);
+	if (s[p] != '"')
+		for (int i = 0; keywords[i]; i++)
+			if (is_word(s, p, end, keywords[i]))
+				return p;
+	return read_ident(s, len, p, alias, alen);
+}
+
+static bool has_top_word(const char *s, size_t len, size_t pos, const char *word)
+{
+	const char *stop[] = {word, NULL};
+	int which;
+	return scan_top(s, len, pos, false, stop, &which) < len;
+}
+
+/* --- names ------------------------------------------------------------------------------- */
+
+static void current_names(struct eng_session *s, char *db, size_t dblen, char *schema, size_t schemalen)
+{
+	duckdb_result r;
+	db[0] = schema[0] = '\0';
+	if (duckdb_query(s->conn, "SELECT current_database(), current_schema()", &r) == DuckDBSuccess) {
+		char *a = duckdb_value_varchar(&r, 0, 0), *b = duckdb_value_varchar(&r, 1, 0);
+		snprintf(db, dblen, "%s", a ? a : "");
+		snprintf(schema, schemalen, "%s", b ? b : "");
+		duckdb_free(a);
+		duckdb_free(b);
+	}
+	duckdb_destroy_result(&r);
+}
+
+/* Works out catalog, schema and table of the statement's target. Returns 1 when the target is not
+ * in a managed catalog (DuckDB takes the statement), 0 when it is, -1 on error. */
+static int resolve_target(struct route *r)
+{
+	const struct stmt_name *n = &r->h.target;
+	char db[STMT_NAME_MAX + 1], cur_schema[STMT_NAME_MAX + 1];
+	current_names(r->s, db, sizeof(db), cur_schema, sizeof(cur_schema));
+	bool schema_stmt = r->h.kind == STMT_CREATE_SCHEMA || r->h.kind == STMT_DROP_SCHEMA;
+	const char *catalog = db;
+	r->table[0] = '\0';
+	if (schema_stmt) {
+		if (n->nparts == 2)
+			catalog = n->parts[0];
+		snprintf(r->schema, sizeof(r->schema), "%s", n->parts[n->nparts - 1]);
+	} else if (n->nparts == 3) {
+		catalog = n->parts[0];
+		snprintf(r->schema, sizeof(r->schema), "%s", n->parts[1]);
+		snprintf(r->table, sizeof(r->table), "%s", n->parts[2]);
+	} else if (n->nparts == 2) {
+		/* schema.table in the current catalog, unless that schema is not there and the first part
+		 * names a managed catalog (then it is catalog.table in schema main), as DuckDB reads it. */
+		struct lake_head h;
+		bool first_is_catalog = eng_catalog_lookup(r->e, n->parts[0], &h);
+		bool first_is_schema = false;
+		if (first_is_catalog) {
+			buf q;
+			buf_init(&q);
+			buf_puts(&q, "SELECT count(*) FROM duckdb_schemas() WHERE database_name = ");
+			eng_quote(&q, db, '\'');
+			buf_puts(&q, " AND schema_name = ");
+			eng_quote(&q, n->parts[0], '\'');
+			duckdb_result res;
+			if (run_buf(r, &q, &res) == 0) {
+				first_is_schema = duckdb_value_int64(&res, 0, 0) > 0;
+				duckdb_destroy_result(&res);
+			}
+			buf_free(&q);
+		}
+		if (first_is_catalog && !first_is_schema) {
+			catalog = n->parts[0];
+			snprintf(r->schema, sizeof(r->schema), "main");
+		} else {
+			snprintf(r->schema, sizeof(r->schema), "%s", n->parts[0]);
+		}
+		snprintf(r->table, sizeof(r->table), "%s", n->parts[1]);
+	} else {
+		snprintf(r->schema, sizeof(r->schema), "%s", cur_schema);
+		snprintf(r->table, sizeof(r->table), "%s", n->parts[0]);
+	}
+	if (!eng_catalog_lookup(r->e, catalog, &r->cat))
+		return 1;
+	char msg[1024];
+	if (eng_lake_pin(r->s, r->cat.id, &r->snapshot, msg, sizeof(msg)) < 0)
+		return fail(r, "%s", msg);
+	if (lake_state_load(r->e->lake, r->cat.id, r->snapshot, &r->state, msg, sizeof(msg)) != LAKE_OK)
+		return fail(r, "IO Error: cannot read the catalog's metadata: %s", msg);
+	return 0;
+}
+
+static const struct lake_schema *find_schema(struct route *r, bool must)
+{
+	const struct lake_schema *sc = lake_state_schema(&r->state, r->schema);
+	if (!sc && must)
+		fail(r, "Catalog Error: Schema with name %s does not exist!", r->schema);
+	return sc;
+}
+
+static const struct lake_table *find_table(struct route *r, bool must)
+{
+	const struct lake_schema *sc = find_schema(r, must);
+	if (!sc)
+		return NULL;
+	const struct lake_table *t = lake_state_table(&r->state, sc->id, r->table);
+	if (!t && must)
+		fail(r, "Catalog Error: Table with name %s does not exist!", r->table);
+	return t;
+}
+
+static bool check_name(struct route *r, const char *what, const char *name)
+{
+	char why[128];
+	if (lake_name_valid(name, why, sizeof(why)))
+		return true;
+	fail(r, "Invalid Input Error: invalid %s name \"%s\": %s", what, name, why);
+	return false;
+}
+
+/* --- files --------------------------------------------------------------------------------- */
+
+/* A new staging path in the worker's folder and the object key it will have. */
+static const char *stage_path(struct route *r, const char *kind, char *key, size_t keylen)
+{
+	if (r->nstaged >= 4)
+		return NULL;
+	char id[UUID_STR_LEN + 1];
+	uuid_v4(id);
+	snprintf(key, keylen, "%lld/%s-%s.parquet", (long long)r->cat.id, kind, id);
+	char *path = r->staged[r->nstaged++];
+	snprintf(path, sizeof(r->staged[0]), "%s/tmp/lake-%s-%s.parquet", r->s->w->dir, kind, id);
+	return path;
+}
+
+static void unstage(struct route *r)
+{
+	for (int i = 0; i < r->nstaged; i++)
+		unlink(r->staged[i]);
+	r->nstaged = 0;
+}
+
+/* COPY (select) TO path as Parquet; *rows receives the row count. */
+static int copy_out(struct route *r, const char *select, size_t select_len, const char *path, int64_t *rows)
+{
+	buf q;
+	buf_init(&q);
+	buf_puts(&q, "COPY (");
+	buf_append(&q, select, select_len);
+	buf_puts(&q, ") TO ");
+	eng_quote(&q, path, '\'');
+	buf_puts(&q, " (FORMAT parquet)");
+	duckdb_result res;
+	int rc = run_buf(r, &q, &res);
+	buf_free(&q);
+	if (rc < 0)
+		return -1;
+	*rows = duckdb_value_int64(&res, 0, 0);
+	duckdb_destroy_result(&res);
+	return 0;
+}
+
+/* Moves a staged file into the bucket under key. */
+static int publish(struct route *r, const char *path, const char *key, int64_t *bytes)
+{
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return fail(r, "IO Error: staged file %s is missing", path);
+	*bytes = st.st_size;
+	struct store_error serr = {0};
+	if (r->e->bucket->ops->put_file(r->e->bucket, key, path, &serr) != STORE_OK)
+		return fail(r, "IO Error: cannot write %s to the bucket: %s", key, serr.message);
+	unlink(path);
+	return 0;
+}
+
+static void delete_keys(struct engine *e, const struct lake_changeset *cs)
+{
+	const char *keys[64];
+	size_t n = lake_changeset_keys(cs, keys, 64);
+	for (size_t i = 0; i < n; i++) {
+		struct store_error serr = {0};
+		if (e->bucket->ops->del(e->bucket, keys[i], &serr) != STORE_OK)
+			log_warn("cannot remove an uncommitted object", "key=%s error=\"%s\"", keys[i], serr.message);
+	}
+}
+
+/* A zero-row Parquet file with the table's physical columns. */
+static int write_schema_file(struct route *r, const struct lake_column *cols, size_t ncols, char **key_out)
+{
+	char key[256];
+	const char *path = stage_path(r, "schema", key, sizeof(key));
+	buf q;
+	buf_init(&q);
+	buf_puts(&q, "SELECT ");
+	for (size_t i = 0; i < ncols; i++)
+		buf_printf(&q, "%sCAST(NULL AS %s) AS \"c%lld\"", i ? ", " : "", eng_lake_physical_type(cols[i].type),
+		           (long long)cols[i].id);
+	buf_puts(&q, " LIMIT 0");
+	int64_t rows, bytes;
+	int rc = buf_failed(&q) ? oom(r) : copy_out(r, q.data, q.len, path, &rows);
+	buf_free(&q);
+	if (rc < 0 || publish(r, path, key, &bytes) < 0)
+		return -1;
+	if (!(*key_out = strdup(key)))
+		return oom(r);
+	return 0;
+}
+
+/* SELECT list turning declared columns (of relation alias, or bare when alias is NULL) into the
+ * physical c<id> columns of a data file. */
+static void physical_select(buf *b, const struct lake_column *cols, size_t ncols, const char *alias)
+{
+	buf_puts(b, "SELECT ");
+	for (size_t i = 0; i < ncols; i++) {
+		buf_puts(b, i ? ", " : "");
+		bool text = eng_lake_type_needs_text(cols[i].type);
+		if (text)
+			buf_puts(b, "CAST(");
+		if (alias) {
+			eng_quote(b, alias, '"');
+			buf_putc(b, '.');
+		}
+		eng_quote(b, cols[i].name, '"');
+		if (text)
+			buf_puts(b, " AS VARCHAR)");
+		buf_printf(b, " AS \"c%lld\"", (long long)cols[i].id);
+	}
+}
+
+/* Column definitions (name type [NOT NULL] [DEFAULT …]) for a scratch table. */
+static void column_defs(buf *b, const struct lake_column *cols, size_t ncols)
+{
+	for (size_t i = 0; i < ncols; i++) {
+		buf_puts(b, i ? ", " : "");
+		eng_quote(b, cols[i].name, '"');
+		buf_printf(b, " %s", cols[i].type);
+		if (cols[i].not_null)
+			buf_puts(b, " NOT NULL");
+		if (cols[i].default_expr)
+			buf_printf(b, " DEFAULT (%s)", cols[i].default_expr);
+	}
+}
+
+/* Stages the rows of `select` (declared columns) as a data file and adds it to cs. */
+static int stage_rows(struct route *r, struct lake_changeset *cs, int64_t table_id, const struct lake_column *cols,
+                      size_t ncols, const char *from, int64_t *rows)
+{
+	char key[256];
+	const char *path = stage_path(r, "data", key, sizeof(key));
+	buf q;
+	buf_init(&q);
+	physical_select(&q, cols, ncols, NULL);
+	buf_printf(&q, " FROM %s", from);
+	int rc = buf_failed(&q) ? oom(r) : copy_out(r, q.data, q.len, path, rows);
+	buf_free(&q);
+	if (rc < 0)
+		return -1;
+	if (*rows == 0) {
+		unstage(r);
+		return 0;
+	}
+	int64_t bytes;
+	if (publish(r, path, key, &bytes) < 0)
+		return -1;
+	struct lake_change *c = lake_changeset_add(cs, LAKE_ADD_DATA);
+	if (!c || !(c->key = strdup(key))) {
+		struct store_error serr;
+		r->e->bucket->ops->del(r->e->bucket, key, &serr);
+		return oom(r);
+	}
+	c->table_id = table_id;
+	c->rows = *rows;
+	c->bytes = bytes;
+	return 0;
+}
+
+/* Stages the (path, pos) pairs of `select` as a delete file and adds it to cs. */
+static int stage_deletes(struct route *r, struct lake_changeset *cs, int64_t table_id, const char *select,
+                         int64_t *rows)
+{
+	char key[256];
+	const char *path = stage_path(r, "delete", key, sizeof(key));
+	if (copy_out(r, select, strlen(select), path, rows) < 0)
+		return -1;
+	if (*rows == 0) {
+		unstage(r);
+		return 0;
+	}
+	/* Which data files lose rows, and how many each. */
+	buf q;
+	buf_init(&q);
+	buf_puts(&q, "SELECT path, count(*) FROM read_parquet(");
+	eng_quote(&q, path, '\'');
+	buf_puts(&q, ") GROUP BY path");
+	duckdb_result res;
+	if (run_buf(r, &q, &res) < 0) {
+		buf_free(&q);
+		return -1;
+	}
+	buf_free(&q);
+	idx_t n = duckdb_row_count(&res);
+	struct lake_delete_target *targets = calloc(n ? n : 1, sizeof(*targets));
+	bool ok = targets != NULL;
+	for (idx_t i = 0; ok && i < n; i++) {
+		targets[i].data_path = duckdb_value_varchar(&res, 0, i);
+		targets[i].count = duckdb_value_int64(&res, 1, i);
+		ok = targets[i].data_path != NULL;
+	}
+	duckdb_destroy_result(&res);
+	int64_t bytes;
+	struct lake_change *c = ok ? lake_changeset_add(cs, LAKE_ADD_DELETES) : NULL;
+	if (!c || publish(r, path, key, &bytes) < 0 || !(c->key = strdup(key))) {
+		for (idx_t i = 0; targets && i < n; i++)
+			duckdb_free(targets[i].data_path);
+		free(targets);
+		if (c)
+			c->ntargets = 0;
+		return c ? -1 : oom(r);
+	}
+	/* DuckDB's strings are freed with duckdb_free; the changeset frees with free. */
+	for (idx_t i = 0; i < n; i++) {
+		char *copy = strdup(targets[i].data_path);
+		duckdb_free(targets[i].data_path);
+		targets[i].data_path = copy;
+		ok = ok && copy;
+	}
+	c->targets = targets;
+	c->ntargets = n;
+	c->table_id = table_id;
+	c->rows = *rows;
+	return ok ? 0 : oom(r);
+}
+
+/* --- commits ------------------------------------------------------------------------------ */
+
+static int report_commit_error(struct route *r, int rc, const char *msg)
+{
+	switch (rc) {
+	case LAKE_CONFLICT: return fail(r, "Serialization Error: %s", msg);
+	case LAKE_EXISTS: return fail(r, "Catalog Error: %s", msg);
+	case LAKE_NOT_FOUND: return fail(r, "Catalog Error: %s", msg);
+	case LAKE_INVALID: return fail(r, "Dependency Error: %s", msg);
+	default: return fail(r, "IO Error: cannot commit to the metadata store: %s", msg);
+	}
+}
+
+/* Commits cs now (autocommit) or keeps it for the session's COMMIT. Takes cs either way. */
+static int finish(struct route *r, struct lake_changeset *cs, bool ddl)
+{
+	struct eng_session *s = r->s;
+	if (cs->n == 0) {
+		lake_changeset_free(cs);
+		return 0;
+	}
+	if (s->lake.in_txn) {
+		for (size_t i = 0; i < s->lake.npending; i++)
+			if (s->lake.pending[i].catalog_id == cs->catalog_id) {
+				struct lake_changeset *p = &s->lake.pending[i];
+				for (size_t k = 0; k < cs->n; k++) {
+					struct lake_change *c = lake_changeset_add(p, cs->items[k].kind);
+					if (!c) {
+						delete_keys(r->e, cs);
+						lake_changeset_free(cs);
+						return oom(r);
+					}
+					*c = cs->items[k];
+				}
+				free(cs->items);
+				return 0;
+			}
+		struct lake_changeset *grown = realloc(s->lake.pending, (s->lake.npending + 1) * sizeof(*grown));
+		if (!grown) {
+			delete_keys(r->e, cs);
+			lake_changeset_free(cs);
+			return oom(r);
+		}
+		s->lake.pending = grown;
+		s->lake.pending[s->lake.npending++] = *cs;
+		return 0;
+	}
+	char msg[1024] = "";
+	int64_t snap = 0;
+	int rc = lake_commit(r->e->lake, cs, 1, r->q->log->user, &snap, NULL, msg, sizeof(msg));
+	if (rc != LAKE_OK)
+		delete_keys(r->e, cs);
+	lake_changeset_free(cs);
+	if (rc != LAKE_OK)
+		return report_commit_error(r, rc, msg);
+	if (ddl)
+		eng_lake_sync_catalog(r->e, r->cat.id);
+	return 0;
+}
+
+/* --- statements --------------------------------------------------------------------------- */
+
+static int create_schema(struct route *r)
+{
+	if (find_schema(r, false)) {
+		if (r->h.if_not_exists)
+			return 0;
+		return fail(r, "Catalog Error: Schema with name \"%s\" already exists!", r->schema);
+	}
+	if (!check_name(r, "schema", r->schema))
+		return -1;
+	struct lake_changeset cs = {r->cat.id, r->snapshot, NULL, 0, 0};
+	struct lake_change *c = lake_changeset_add(&cs, LAKE_CREATE_SCHEMA);
+	if (!c)
+		return oom(r);
+	snprintf(c->name, sizeof(c->name), "%.*s", LAKE_NAME_MAX, r->schema);
+	return finish(r, &cs, true);
+}
+
+static int drop_schema(struct route *r)
+{
+	const struct lake_schema *sc = find_schema(r, false);
+	if (!sc) {
+		if (r->h.if_exists)
+			return 0;
+		return fail(r, "Catalog Error: Schema with name %s does not exist!", r->schema);
+	}
+	if (!strcmp(sc->name, "main"))
+		return fail(r, "Catalog Error: cannot drop schema \"main\" of a managed catalog");
+	struct lake_changeset cs = {r->cat.id, r->snapshot, NULL, 0, 0};
+	struct lake_change *c = lake_changeset_add(&cs, LAKE_DROP_SCHEMA);
+	if (!c)
+		return oom(r);
+	c->schema_id = sc->id;
+	c->cascade = r->h.cascade;
+	snprintf(c->name, sizeof(c->name), "%s", sc->name);
+	return finish(r, &cs, true);
+}
+
+/* Reads the columns of the scratch table temp.main.__lake_def into cols (ids 1..n). */
+static int scratch_columns(struct route *r, struct lake_column **cols, size_t *ncols)
+{
+	duckdb_result res;
+	if (run(r,
+	        "SELECT constraint_type FROM duckdb_constraints() WHERE database_name = 'temp' AND table_name = '__lake_def'"
+	        " AND constraint_type NOT IN ('NOT NULL')",
+	        &res) < 0)
+		return -1;
+	if (duckdb_row_count(&res) > 0) {
+		char *kind = duckdb_value_varchar(&res, 0, 0);
+		fail(r, "Not implemented Error: %s constraints are not supported on managed tables", kind ? kind : "these");
+		duckdb_free(kind);
+		duckdb_destroy_result(&res);
+		return -1;
+	}
+	duckdb_destroy_result(&res);
+	if (run(r,
+	        "SELECT column_name, data_type, NOT is_nullable, column_default FROM duckdb_columns()"
+	        " WHERE database_name = 'temp' AND table_name = '__lake_def' ORDER BY column_index",
+	        &res) < 0)
+		return -1;
+	idx_t n = duckdb_row_count(&res);
+	*cols = calloc(n ? n : 1, sizeof(**cols));
+	*ncols = 0;
+	int rc = *cols ? 0 : oom(r);
+	for (idx_t i = 0; rc == 0 && i < n; i++) {
+		struct lake_column *c = &(*cols)[i];
+		char *name = duckdb_value_varchar(&res, 0, i);
+		c->id = (int64_t)i + 1;
+		if (!name || strlen(name) > LAKE_NAME_MAX || !*name) {
+			rc = fail(r, "Invalid Input Error: column names have 1 to %d bytes", LAKE_NAME_MAX);
+		} else {
+			snprintf(c->name, sizeof(c->name), "%s", name);
+			char *type = duckdb_value_varchar(&res, 1, i);
+			c->type = type ? strdup(type) : NULL;
+			duckdb_free(type);
+			c->not_null = duckdb_value_boolean(&res, 2, i);
+			char *def = duckdb_value_varchar(&res, 3, i);
+			c->default_expr = def ? strdup(def) : NULL;
+			(*ncols)++;
+			if (!c->type || (def && !c->default_expr))
+				rc = oom(r);
+			duckdb_free(def);
+		}
+		duckdb_free(name);
+	}
+	duckdb_destroy_result(&res);
+	run(r, "DROP TABLE IF EXISTS temp.main.__lake_def", NULL);
+	if (rc < 0) {
+		for (size_t i = 0; *cols && i < *ncols; i++)
+			lake_column_free(&(*cols)[i]);
+		free(*cols);
+		*cols = NULL;
+		*ncols = 0;
+	}
+	return rc;
+}
+
+static void free_columns(struct lake_column *cols, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		lake_column_free(&cols[i]);
+	free(cols);
+}
+
+/* CREATE TABLE (…) and CREATE TABLE … AS query. */
+static int create_table(struct route *r, int64_t *count)
+{
+	const struct lake_schema *sc = find_schema(r, true);
+	if (!sc)
+		return -1;
+	const struct lake_table *old = lake_state_table(&r->state, sc->id, r->table);
+	if (old && r->h.if_not_exists)
+		return 0;
+	if (old && !r->h.or_replace)
+		return fail(r, "Catalog Error: Table with name \"%s\" already exists!", r->table);
+	if (!check_name(r, "table", r->table))
+		return -1;
+	bool as = r->h.kind == STMT_CREATE_TABLE_AS;
+	const char *rest = r->sql + r->h.rest;
+	size_t rest_len = r->len - r->h.rest;
+	buf q;
+	buf_init(&q);
+	if (as) {
+		buf_puts(&q, "CREATE OR REPLACE TEMP TABLE __lake_def AS SELECT * FROM (");
+		buf_append(&q, rest, rest_len);
+		buf_puts(&q, "\n) AS __lake_q LIMIT 0");
+	} else {
+		buf_puts(&q, "CREATE OR REPLACE TEMP TABLE __lake_def ");
+		buf_append(&q, rest, rest_len);
+	}
+	int rc = run_buf(r, &q, NULL);
+	buf_free(&q);
+	struct lake_column *cols = NULL;
+	size_t ncols = 0;
+	if (rc < 0 || scratch_columns(r, &cols, &ncols) < 0)
+		return -1;
+	struct lake_changeset cs = {r->cat.id, r->snapshot, NULL, 0, 0};
+	if (old) {
+		struct lake_change *d = lake_changeset_add(&cs, LAKE_DROP_TABLE);
+		if (!d) {
+			free_columns(cols, ncols);
+			return oom(r);
+		}
+		d->table_id = old->id;
+	}
+	struct lake_change *c = lake_changeset_add(&cs, LAKE_CREATE_TABLE);
+	if (!c) {
+		free_columns(cols, ncols);
+		lake_changeset_free(&cs);
+		return oom(r);
+	}
+	c->schema_id = sc->id;
+	snprintf(c->name, sizeof(c->name), "%.*s", LAKE_NAME_MAX, r->table);
+	c->cols = cols;
+	c->ncols = ncols;
+	if (write_schema_file(r, cols, ncols, &c->key) < 0) {
+		delete_keys(r->e, &cs);
+		lake_changeset_free(&cs);
+		return -1;
+	}
+	if (as) {
+		/* The query runs once more, now for its rows; columns are taken by position. */
+		buf from;
+		buf_init(&from);
+		buf_puts(&from, "(");
+		buf_append(&from, rest, rest_len);
+		buf_puts(&from, "\n) AS __lake_q(");
+		for (size_t i = 0; i < ncols; i++) {
+			buf_puts(&from, i ? ", " : "");
+			eng_quote(&from, cols[i].name, '"');
+		}
+		buf_puts(&from, ")");
+		buf_putc(&from, '\0');
+		int64_t rows = 0;
+		rc = buf_failed(&from) ? oom(r) : stage_rows(r, &cs, LAKE_NEW_TABLE, cols, ncols, from.data, &rows);
+		buf_free(&from);
+		if (rc < 0) {
+			delete_keys(r->e, &cs);
+			lake_changeset_free(&cs);
+			return -1;
+		}
+		*count = rows;
+	}
+	return finish(r, &cs, true);
+}
+
+static int drop_table(struct route *r)
+{
+	const struct lake_table *t = find_table(r, !r->h.if_exists);
+	if (!t)
+		return r->h.if_exists ? 0 : -1;
+	struct lake_changeset cs = {r->cat.id, r->snapshot, NULL, 0, 0};
+	struct lake_change *c = lake_changeset_add(&cs, LAKE_DROP_TABLE);
+	if (!c)
+		return oom(r);
+	c->table_id = t->id;
+	return finish(r, &cs, true);
+}
+
+static int truncate_table(struct route *r, int64_t *count)
+{
+	const struct lake_table *t = find_table(r, true);
+	if (!t)
+		return -1;
+	buf q;
+	buf_init(&q);
+	buf_printf(&q, "SELECT count(*) FROM __lake_%lld_%lld", (long long)r->cat.id, (long long)t->id);
+	duckdb_result res;
+	if (run_buf(r, &q, &res) < 0) {
+		buf_free(&q);
+		return -1;
+	}
+	buf_free(&q);
+	*count = duckdb_value_int64(&res, 0, 0);
+	duckdb_destroy_result(&res);
+	struct lake_changeset cs = {r->cat.id, r->snapshot, NULL, 0, 0};
+	struct lake_change *c = lake_changeset_add(&cs, LAKE_TRUNCATE);
+	if (!c)
+		return oom(r);
+	c->table_id = t->id;
+	return finish(r, &cs, false);
+}
+
+/* The rows of t with their file and position, as relation `alias`, for UPDATE and DELETE. */
+static void rows_relation(buf *b, struct route *r, const struct lake_table *t, const char *alias)
+{
+	buf_puts(b, "(");
+	eng_lake_view_select(b, t, r->cat.id, NULL);
+	/* The view's select names the placeholder; ask for the rows form instead. */
+	char view_from[96], rows_from[96];
+	snprintf(view_from, sizeof(view_from), " FROM __lake_%lld_%lld", (long long)r->cat.id, (long long)t->id);
+	snprintf(rows_from, sizeof(rows_from), ", __lake_file, __lake_row FROM __lakerows_%lld_%lld", (long long)r->cat.id,
+	         (long long)t->id);
+	if (!buf_failed(b) && b->len >= strlen(view_from)) {
+		b->len -= strlen(view_from);
+		buf_puts(b, rows_from);
+	}
+	buf_puts(b, ") AS ");
+	eng_quote(b, alias, '"');
+}
+
+static int insert_rows(struct route *r, int64_t *count)
+{
+	const struct lake_table *t = find_table(r, true);
+	if (!t)
+		return -1;
+	if (r->h.or_replace)
+		return fail(r, "Not implemented Error: INSERT OR REPLACE / OR IGNORE need keys, which managed tables do not have");
+	if (has_top_word(r->sql, r->len, r->h.rest, "RETURNING"))
+		return fail(r, "Not implemented Error: RETURNING is not supported on managed tables yet");
+	/* DuckDB applies the statement's column list, BY NAME, defaults, casts and NOT NULL to a
+	 * scratch table of the same shape; its rows become the data file. */
+	buf q;
+	buf_init(&q);
+	buf_puts(&q, "CREATE OR REPLACE TEMP TABLE __lake_w (");
+	column_defs(&q, t->cols, t->ncols);
+	buf_puts(&q, ")");
+	int rc = run_buf(r, &q, NULL);
+	buf_reset(&q);
+	if (rc == 0) {
+		buf_puts(&q, "INSERT INTO temp.main.__lake_w ");
+		buf_append(&q, r->sql + r->h.rest, r->len - r->h.rest);
+		rc = run_buf(r, &q, NULL);
+	}
+	buf_free(&q);
+	struct lake_changeset cs = {r->cat.id, r->snapshot, NULL, 0, 0};
+	if (rc == 0)
+		rc = stage_rows(r, &cs, t->id, t->cols, t->ncols, "temp.main.__lake_w", count);
+	run(r, "DROP TABLE IF EXISTS temp.main.__lake_w", NULL);
+	if (rc < 0) {
+		delete_keys(r->e, &cs);
+		lake_changeset_free(&cs);
+		return -1;
+	}
+	return finish(r, &cs, false);
+}
+
+static const char *const alias_stop[] = {"USING", "WHERE", "RETURNING", "SET", "FROM", NULL};
+
+static int delete_rows(struct route *r, int64_t *count)
+{
+	const struct lake_table *t = find_table(r, true);
+	if (!t)
+		return -1;
+	if (has_top_word(r->sql, r->len, r->h.rest, "RETURNING"))
+		return fail(r, "Not implemented Error: RETURNING is not supported on managed tables yet");
+	char alias[STMT_NAME_MAX + 1];
+	snprintf(alias, sizeof(alias), "%s", t->name);
+	size_t pos = read_alias(r->sql, r->len, r->h.rest, alias_stop, alias, sizeof(alias));
+	pos = sql_skip_space(r->sql, r->len, pos);
+	bool using = pos < r->len && is_word(r->sql, pos, token_end(r->sql, r->len, pos), "USING");
+	buf q;
+	buf_init(&q);
+	buf_puts(&q, "SELECT DISTINCT ");
+	eng_quote(&q, alias, '"');
+	buf_puts(&q, ".__lake_file AS path, ");
+	eng_quote(&q, alias, '"');
+	buf_puts(&q, ".__lake_row AS pos FROM ");
+	rows_relation(&q, r, t, alias);
+	if (using) {
+		buf_puts(&q, ", ");
+		pos = token_end(r->sql, r->len, pos);
+	} else {
+		buf_putc(&q, ' ');
+	}
+	buf_append(&q, r->sql + pos, r->len - pos);
+	buf_putc(&q, '\0');
+	struct lake_changeset cs = {r->cat.id, r->snapshot, NULL, 0, 0};
+	int rc = buf_failed(&q) ? oom(r) : stage_deletes(r, &cs, t->id, q.data, count);
+	buf_free(&q);
+	if (rc < 0) {
+		delete_keys(r->e, &cs);
+		lake_changeset_free(&cs);
+		return -1;
+	}
+	return finish(r, &cs, false);
+}
+
+static int update_rows(struct route *r, int64_t *count)
+{
+	const struct lake_table *t = find_table(r, true);
+	if (!t)
+		return -1;
+	const char *s = r->sql;
+	size_t len = r->len;
+	if (has_top_word(s, len, r->h.rest, "RETURNING"))
+		return fail(r, "Not implemented Error: RETURNING is not supported on managed tables yet");
+	char alias[STMT_NAME_MAX + 1];
+	snprintf(alias, sizeof(alias), "%s", t->name);
+	size_t pos = read_alias(s, len, r->h.rest, alias_stop, alias, sizeof(alias));
+	pos = sql_skip_space(s, len, pos);
+	if (pos >= len || !is_word(s, pos, token_end(s, len, pos), "SET"))
+		return fail(r, "Parser Error: syntax error in UPDATE: expected SET");
+	pos = token_end(s, len, pos);
+	/* SET col = expr, … up to FROM / WHERE / the end. */
+	size_t *expr_start = calloc(t->ncols, sizeof(size_t)), *expr_end = calloc(t->ncols, sizeof(size_t));
+	if (!expr_start || !expr_end) {
+		free(expr_start);
+		free(expr_end);
+		return oom(r);
+	}
+	static const char *const set_stop[] = {"FROM", "WHERE", NULL};
+	int which = -1, rc = 0;
+	for (;;) {
+		char col[STMT_NAME_MAX + 1] = "";
+		size_t p = read_ident(s, len, pos, col, sizeof(col));
+		p = sql_skip_space(s, len, p);
+		if (p == pos || p >= len || s[p] != '=') {
+			rc = fail(r, "Parser Error: syntax error in UPDATE: expected column = expression");
+			break;
+		}
+		size_t k = 0;
+		while (k < t->ncols && strcmp(t->cols[k].name, col) != 0)
+			k++;
+		if (k == t->ncols) {
+			rc = fail(r, "Binder Error: Referenced update column %s not found in table!", col);
+			break;
+		}
+		expr_start[k] = p + 1;
+		size_t end = scan_top(s, len, p + 1, true, set_stop, &which);
+		expr_end[k] = end;
+		pos = end;
+		if (end < len && s[end] == ',') {
+			pos = end + 1;
+			continue;
+		}
+		break;
+	}
+	buf q;
+	buf_init(&q);
+	if (rc == 0) {
+		buf_puts(&q, "CREATE OR REPLACE TEMP TABLE __lake_w (__lake_file VARCHAR, __lake_row BIGINT, ");
+		column_defs(&q, t->cols, t->ncols);
+		buf_puts(&q, ")");
+		rc = run_buf(r, &q, NULL);
+		buf_reset(&q);
+	}
+	if (rc == 0) {
+		/* A row matched several times (UPDATE … FROM) is updated once. */
+		buf_puts(&q, "INSERT INTO temp.main.__lake_w SELECT DISTINCT ON (");
+		eng_quote(&q, alias, '"');
+		buf_puts(&q, ".__lake_file, ");
+		eng_quote(&q, alias, '"');
+		buf_puts(&q, ".__lake_row) ");
+		eng_quote(&q, alias, '"');
+		buf_puts(&q, ".__lake_file, ");
+		eng_quote(&q, alias, '"');
+		buf_puts(&q, ".__lake_row");
+		for (size_t k = 0; k < t->ncols; k++) {
+			buf_puts(&q, ", ");
+			if (expr_start[k]) {
+				buf_putc(&q, '(');
+				buf_append(&q, s + expr_start[k], expr_end[k] - expr_start[k]);
+				buf_putc(&q, ')');
+			} else {
+				eng_quote(&q, alias, '"');
+				buf_putc(&q, '.');
+				eng_quote(&q, t->cols[k].name, '"');
+			}
+		}
+		buf_puts(&q, " FROM ");
+		rows_relation(&q, r, t, alias);
+		pos = sql_skip_space(s, len, pos);
+		if (which == 0) { /* FROM list: joined to the table */
+			buf_puts(&q, ", ");
+			pos = token_end(s, len, pos);
+		} else {
+			buf_putc(&q, ' ');
+		}
+		buf_append(&q, s + pos, len - pos);
+		rc = run_buf(r, &q, NULL);
+	}
+	buf_free(&q);
+	free(expr_start);
+	free(expr_end);
+	struct lake_changeset cs = {r->cat.id, r->snapshot, NULL, 0, 0};
+	int64_t deleted = 0, added = 0;
+	if (rc == 0)
+		rc = stage_deletes(r, &cs, t->id, "SELECT __lake_file AS path, __lake_row AS pos FROM temp.main.__lake_w",
+		                   &deleted);
+	if (rc == 0 && deleted > 0)
+		rc = stage_rows(r, &cs, t->id, t->cols, t->ncols, "temp.main.__lake_w", &added);
+	run(r, "DROP TABLE IF EXISTS temp.main.__lake_w", NULL);
+	if (rc < 0) {
+		delete_keys(r->e, &cs);
+		lake_changeset_free(&cs);
+		return -1;
+	}
+	*count = deleted;
+	return finish(r, &cs, false);
+}
+
+/* --- transactions -------------------------------------------------------------------------- */
+
+void eng_lake_abandon(struct eng_session *s)
+{
+	for (size_t i = 0; i < s->lake.npending; i++) {
+		delete_keys(s->e, &s->lake.pending[i]);
+		lake_changeset_free(&s->lake.pending[i]);
+	}
+	free(s->lake.pending);
+	s->lake.pending = NULL;
+	s->lake.npending = 0;
+	s->lake.in_txn = false;
+	s->lake.txn_failed = false;
+	free(s->lake.pins);
+	s->lake.pins = NULL;
+	s->lake.npins = 0;
+}
+
+/* Runs a transaction-control statement on DuckDB as written. */
+static int pass(struct route *r)
+{
+	char *text = strndup(r->sql, r->len);
+	if (!text)
+		return oom(r);
+	int rc = run(r, text, NULL);
+	free(text);
+	return rc;
+}
+
+static int transaction_control(struct route *r)
+{
+	struct eng_session *s = r->s;
+	switch (r->h.kind) {
+	case STMT_BEGIN:
+		if (pass(r) < 0)
+			return -1;
+		eng_lake_abandon(s);
+		s->lake.in_txn = true;
+		return 0;
+	case STMT_ROLLBACK:
+		eng_lake_abandon(s);
+		return pass(r);
+	default: /* COMMIT */
+		break;
+	}
+	if (!s->lake.in_txn || s->lake.txn_failed || s->lake.npending == 0) {
+		/* Nothing of ours to commit, or a failed transaction DuckDB will refuse to commit. */
+		eng_lake_abandon(s);
+		return pass(r);
+	}
+	char msg[1024] = "";
+	int64_t *snaps = calloc(s->lake.npending, sizeof(*snaps));
+	if (!snaps)
+		return oom(r);
+	int rc = lake_commit(s->e->lake, s->lake.pending, s->lake.npending, r->q->log->user, snaps, NULL, msg,
+	                     sizeof(msg));
+	free(snaps);
+	if (rc != LAKE_OK) {
+		eng_lake_abandon(s);
+		run(r, "ROLLBACK", NULL);
+		return report_commit_error(r, rc, msg);
+	}
+	/* Committed: the files now belong to the lake. */
+	for (size_t i = 0; i < s->lake.npending; i++)
+		lake_changeset_free(&s->lake.pending[i]);
+	s->lake.npending = 0;
+	eng_lake_abandon(s);
+	return pass(r);
+}
+
+/* --- entry -------------------------------------------------------------------------------- */
+
+int eng_lake_route(struct eng_query *q, const char *sql, size_t len, int64_t *count, struct eng_error *err)
+{
+	struct route *r = calloc(1, sizeof(*r));
+	if (!r) {
+		eng_set_error(err, ENG_INTERNAL, "out of memory");
+		return -1;
+	}
+	r->q = q;
+	r->s = q->s;
+	r->e = q->s->e;
+	r->sql = sql;
+	r->len = len;
+	r->err = err;
+	*count = -1;
+	int rc = 1;
+	if (stmt_head_parse(sql, len, &r->h) < 0)
+		goto out;
+	switch (r->h.kind) {
+	case STMT_BEGIN: case STMT_COMMIT: case STMT_ROLLBACK:
+		rc = transaction_control(r);
+		goto out;
+	case STMT_INSERT: case STMT_UPDATE: case STMT_DELETE: case STMT_MERGE: case STMT_TRUNCATE:
+	case STMT_COPY_FROM: case STMT_CREATE_TABLE: case STMT_CREATE_TABLE_AS: case STMT_CREATE_SCHEMA:
+	case STMT_CREATE_VIEW: case STMT_DROP_TABLE: case STMT_DROP_SCHEMA: case STMT_DROP_VIEW: case STMT_ALTER_TABLE:
+		break;
+	default:
+		goto out;
+	}
+	if (r->h.temporary)
+		goto out;
+	rc = resolve_target(r);
+	if (rc != 0)
+		goto out;
+	bool ddl = r->h.kind != STMT_INSERT && r->h.kind != STMT_UPDATE && r->h.kind != STMT_DELETE;
+	if (ddl && r->q->s->lake.in_txn) {
+		rc = fail(r, "Not implemented Error: schema changes to managed catalogs cannot run inside a transaction block;"
+		             " run them outside BEGIN … COMMIT");
+		goto out;
+	}
+	switch (r->h.kind) {
+	case STMT_CREATE_SCHEMA: rc = create_schema(r); break;
+	case STMT_DROP_SCHEMA: rc = drop_schema(r); break;
+	case STMT_CREATE_TABLE: case STMT_CREATE_TABLE_AS: rc = create_table(r, count); break;
+	case STMT_DROP_TABLE: rc = drop_table(r); break;
+	case STMT_TRUNCATE: rc = truncate_table(r, count); break;
+	case STMT_INSERT: rc = insert_rows(r, count); break;
+	case STMT_DELETE: rc = delete_rows(r, count); break;
+	case STMT_UPDATE: rc = update_rows(r, count); break;
+	case STMT_CREATE_VIEW: case STMT_DROP_VIEW:
+		rc = fail(r, "Not implemented Error: views cannot be stored in the managed catalog \"%s\"; create them in"
+		             " memory (the session's default database) instead", r->cat.name);
+		break;
+	default:
+		rc = fail(r, "Not implemented Error: this statement is not supported on managed tables yet");
+		break;
+	}
+	if (rc == 0 && *count < 0 && (r->h.kind == STMT_INSERT || r->h.kind == STMT_DELETE || r->h.kind == STMT_UPDATE))
+		*count = 0;
+out:
+	unstage(r);
+	lake_state_free(&r->state);
+	free(r);
+	return rc;
+}

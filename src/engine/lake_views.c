@@ -1,0 +1,184 @@
+/* The managed catalogs' objects in every worker: each catalog is an attached in-memory database
+ * holding its schemas and one view per table over the table's placeholder (lake_scan.c). After
+ * a DDL commit, every open worker rebuilds that catalog in one DuckDB transaction, so a query
+ * sees either the old set of views or the new one. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine_internal.h"
+#include "util/log.h"
+
+bool eng_lake_type_needs_text(const char *type)
+{
+	/* Parquet has no 128-bit integers: DuckDB would write them as DOUBLE and lose digits. */
+	return !strncmp(type, "HUGEINT", 7) || !strncmp(type, "UHUGEINT", 8);
+}
+
+const char *eng_lake_physical_type(const char *type)
+{
+	return eng_lake_type_needs_text(type) ? "VARCHAR" : type;
+}
+
+void eng_lake_view_select(buf *b, const struct lake_table *t, int64_t catalog_id, const char *placeholder_suffix)
+{
+	buf_puts(b, "SELECT ");
+	for (size_t c = 0; c < t->ncols; c++) {
+		const struct lake_column *col = &t->cols[c];
+		buf_printf(b, "%sCAST(\"c%lld\" AS %s) AS ", c ? ", " : "", (long long)col->id, col->type);
+		eng_quote(b, col->name, '"');
+	}
+	buf_printf(b, " FROM __lake_%lld_%lld%s", (long long)catalog_id, (long long)t->id,
+	           placeholder_suffix ? placeholder_suffix : "");
+}
+
+static int admin_run(struct worker *w, const char *sql, char *msg, size_t msglen)
+{
+	duckdb_result r;
+	int rc = 0;
+	if (duckdb_query(w->admin, sql, &r) == DuckDBError) {
+		snprintf(msg, msglen, "%s", duckdb_result_error(&r));
+		rc = -1;
+	}
+	duckdb_destroy_result(&r);
+	return rc;
+}
+
+/* Drops every schema (main: every view) the catalog has in this worker. */
+static int clear_catalog(struct worker *w, const char *name, char *msg, size_t msglen)
+{
+	buf sql;
+	buf_init(&sql);
+	buf_puts(&sql, "SELECT schema_name, NULL FROM duckdb_schemas() WHERE database_name = ");
+	eng_quote(&sql, name, '\'');
+	buf_puts(&sql, " AND schema_name <> 'main' UNION ALL SELECT 'main', view_name FROM duckdb_views() WHERE"
+	               " database_name = ");
+	eng_quote(&sql, name, '\'');
+	buf_puts(&sql, " AND schema_name = 'main'");
+	buf_putc(&sql, '\0');
+	duckdb_result r;
+	if (buf_failed(&sql) || duckdb_query(w->admin, sql.data, &r) == DuckDBError) {
+		snprintf(msg, msglen, "%s", buf_failed(&sql) ? "out of memory" : duckdb_result_error(&r));
+		if (!buf_failed(&sql))
+			duckdb_destroy_result(&r);
+		buf_free(&sql);
+		return -1;
+	}
+	buf drop;
+	buf_init(&drop);
+	idx_t n = duckdb_row_count(&r);
+	for (idx_t i = 0; i < n; i++) {
+		char *schema = duckdb_value_varchar(&r, 0, i);
+		char *view = duckdb_value_varchar(&r, 1, i);
+		buf_puts(&drop, view ? "DROP VIEW " : "DROP SCHEMA ");
+		eng_quote(&drop, name, '"');
+		buf_putc(&drop, '.');
+		eng_quote(&drop, schema ? schema : "", '"');
+		if (view) {
+			buf_putc(&drop, '.');
+			eng_quote(&drop, view, '"');
+		} else {
+			buf_puts(&drop, " CASCADE");
+		}
+		buf_puts(&drop, ";\n");
+		duckdb_free(schema);
+		duckdb_free(view);
+	}
+	duckdb_destroy_result(&r);
+	buf_putc(&drop, '\0');
+	int rc = 0;
+	if (buf_failed(&drop)) {
+		snprintf(msg, msglen, "out of memory");
+		rc = -1;
+	} else if (n > 0) {
+		rc = admin_run(w, drop.data, msg, msglen);
+	}
+	buf_free(&drop);
+	buf_free(&sql);
+	return rc;
+}
+
+static int build_catalog(struct worker *w, const char *name, const struct lake_state *st, char *msg, size_t msglen)
+{
+	buf sql;
+	buf_init(&sql);
+	for (size_t i = 0; i < st->nschemas; i++) {
+		if (!strcmp(st->schemas[i].name, "main"))
+			continue;
+		buf_puts(&sql, "CREATE SCHEMA ");
+		eng_quote(&sql, name, '"');
+		buf_putc(&sql, '.');
+		eng_quote(&sql, st->schemas[i].name, '"');
+		buf_puts(&sql, ";\n");
+	}
+	for (size_t i = 0; i < st->ntables; i++) {
+		const struct lake_table *t = &st->tables[i];
+		const struct lake_schema *schema = lake_state_schema_by_id(st, t->schema_id);
+		if (!schema)
+			continue;
+		buf_puts(&sql, "CREATE VIEW ");
+		eng_quote(&sql, name, '"');
+		buf_putc(&sql, '.');
+		eng_quote(&sql, schema->name, '"');
+		buf_putc(&sql, '.');
+		eng_quote(&sql, t->name, '"');
+		buf_puts(&sql, " AS ");
+		eng_lake_view_select(&sql, t, st->catalog_id, NULL);
+		buf_puts(&sql, ";\n");
+	}
+	buf_putc(&sql, '\0');
+	int rc = 0;
+	if (buf_failed(&sql)) {
+		snprintf(msg, msglen, "out of memory");
+		rc = -1;
+	} else if (sql.len > 1) {
+		rc = admin_run(w, sql.data, msg, msglen);
+	}
+	buf_free(&sql);
+	return rc;
+}
+
+int eng_lake_sync_worker(struct engine *e, struct worker *w, const struct lake_head *h, char *msg, size_t msglen)
+{
+	struct lake_state st;
+	if (lake_state_load(e->lake, h->id, h->snapshot, &st, msg, msglen) != LAKE_OK)
+		return -1;
+	/* Views bind while they are created; that must read the latest snapshot, not the snapshot of
+	 * whichever session's statement led here. */
+	struct eng_session *bound = eng_lake_bound();
+	eng_lake_bind_end();
+	pthread_mutex_lock(&w->admin_mu);
+	int rc = admin_run(w, "BEGIN", msg, msglen);
+	if (rc == 0 && (clear_catalog(w, h->name, msg, msglen) < 0 || build_catalog(w, h->name, &st, msg, msglen) < 0))
+		rc = -1;
+	if (rc == 0)
+		rc = admin_run(w, "COMMIT", msg, msglen);
+	else
+		admin_run(w, "ROLLBACK", (char[256]){0}, 256);
+	pthread_mutex_unlock(&w->admin_mu);
+	eng_lake_bind_begin(bound);
+	lake_state_free(&st);
+	return rc;
+}
+
+void eng_lake_sync_catalog(struct engine *e, int64_t catalog_id)
+{
+	char msg[1024] = "";
+	struct lake_head *heads = NULL;
+	size_t n = 0;
+	pthread_mutex_lock(&e->open_mu);
+	if (lake_heads(e->lake, &heads, &n, msg, sizeof(msg)) == LAKE_OK) {
+		for (size_t i = 0; i < n; i++) {
+			if (heads[i].id != catalog_id)
+				continue;
+			for (int k = 0; k < COMPUTE_SIZES; k++)
+				if (e->workers[k].open && eng_lake_sync_worker(e, &e->workers[k], &heads[i], msg, sizeof(msg)) < 0)
+					log_error("cannot refresh a managed catalog in a worker", "catalog=%s worker=%s error=\"%s\"",
+					          heads[i].name, e->workers[k].slug, msg);
+		}
+	} else {
+		log_error("cannot read the catalogs", "error=\"%s\"", msg);
+	}
+	pthread_mutex_unlock(&e->open_mu);
+	free(heads);
+}
