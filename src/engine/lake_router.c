@@ -53,12 +53,40 @@ static int fail(struct route *r, const char *fmt, ...)
 
 static int oom(struct route *r) { return fail(r, "Out of Memory Error: cannot build the statement"); }
 
+/* DuckDB's message with the scratch tables' names replaced by the table the user named. */
+static void user_message(struct route *r, const char *msg, char *out, size_t outlen)
+{
+	static const char *const scratch[] = {"temp.main.__lake_w", "temp.main.__lake_def", "__lake_w", "__lake_def"};
+	size_t n = 0;
+	while (*msg && n + 1 < outlen) {
+		bool replaced = false;
+		for (size_t i = 0; i < sizeof(scratch) / sizeof(scratch[0]) && r->table[0]; i++) {
+			size_t k = strlen(scratch[i]);
+			if (!strncmp(msg, scratch[i], k)) {
+				n += (size_t)snprintf(out + n, outlen - n, "%s", r->table);
+				msg += k;
+				replaced = true;
+				break;
+			}
+		}
+		if (n >= outlen) {
+			n = outlen - 1;
+			break;
+		}
+		if (!replaced)
+			out[n++] = *msg++;
+	}
+	out[n] = '\0';
+}
+
 /* Runs sql on the session's connection; the result, when wanted, is the caller's to destroy. */
 static int run(struct route *r, const char *sql, duckdb_result *out)
 {
 	duckdb_result res;
 	if (duckdb_query(r->s->conn, sql, &res) == DuckDBError) {
-		eng_fail(r->err, duckdb_result_error(&res), r->q);
+		char msg[2048];
+		user_message(r, duckdb_result_error(&res) ? duckdb_result_error(&res) : "", msg, sizeof(msg));
+		eng_fail(r->err, msg, r->q);
 		duckdb_destroy_result(&res);
 		return -1;
 	}
