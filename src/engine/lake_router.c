@@ -713,7 +713,7 @@ static void free_columns(struct lake_column *cols, size_t n)
 }
 
 /* CREATE TABLE (…) and CREATE TABLE … AS query. */
-static int create_table(struct route *r, int64_t *count)
+static int create_table(struct route *r)
 {
 	const struct lake_schema *sc = find_schema(r, true);
 	if (!sc)
@@ -789,8 +789,8 @@ static int create_table(struct route *r, int64_t *count)
 			lake_changeset_free(&cs);
 			return -1;
 		}
-		*count = rows;
 	}
+	/* Like DuckDB, CREATE TABLE … AS reports no row count. */
 	return finish(r, &cs, true);
 }
 
@@ -1154,7 +1154,7 @@ int eng_lake_route(struct eng_query *q, const char *sql, size_t len, int64_t *co
 	switch (r->h.kind) {
 	case STMT_CREATE_SCHEMA: rc = create_schema(r); break;
 	case STMT_DROP_SCHEMA: rc = drop_schema(r); break;
-	case STMT_CREATE_TABLE: case STMT_CREATE_TABLE_AS: rc = create_table(r, count); break;
+	case STMT_CREATE_TABLE: case STMT_CREATE_TABLE_AS: rc = create_table(r); break;
 	case STMT_DROP_TABLE: rc = drop_table(r); break;
 	case STMT_TRUNCATE: rc = truncate_table(r, count); break;
 	case STMT_INSERT: rc = insert_rows(r, count); break;

@@ -1,0 +1,265 @@
+// Managed tables through POST /query: every write statement checked against the same statement on
+// a native DuckDB table, a dbt-style sequence, transactions, concurrent writers, restarts after
+// kill -9, and bad input — on the SQLite metadata store and on a real PostgreSQL one.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { startPostgres } from './lib/postgres.mjs';
+import { query, request, startServer } from './lib/server.mjs';
+
+// Runs statement(s); returns { rows, error, columns } of the last statement.
+async function sql(server, statement, session_id) {
+  const r = await query(server, { statement, ...(session_id ? { session_id } : {}) });
+  const last = r.json[r.json.length - 1];
+  if (r.status !== 200) return { error: r.json[0]?.error ?? r.text, status: r.status };
+  if (last && !Array.isArray(last) && last.error) return { error: last.error };
+  return { columns: r.json[1], rows: r.json.slice(2) };
+}
+
+async function ok(server, statement, session_id) {
+  const r = await sql(server, statement, session_id);
+  assert.equal(r.error, undefined, `${statement}: ${r.error}`);
+  return r;
+}
+
+// The same statements on a managed table and on a native one must leave the same rows.
+async function sameAsNative(server, steps, table) {
+  const managed = `acme.main.${table}`;
+  const native = `memory.main.${table}`;
+  for (const step of steps) {
+    const m = await sql(server, step.replaceAll('{T}', managed));
+    const n = await sql(server, step.replaceAll('{T}', native));
+    assert.equal(m.error === undefined, n.error === undefined, `${step}: managed ${m.error} / native ${n.error}`);
+    if (m.error === undefined) assert.deepEqual(m.rows, n.rows, step);
+  }
+  const read = 'SELECT * FROM {T} ORDER BY ALL';
+  const m = await ok(server, read.replaceAll('{T}', managed));
+  const n = await ok(server, read.replaceAll('{T}', native));
+  assert.deepEqual(m.rows, n.rows);
+  assert.deepEqual(m.columns, n.columns);
+  return m.rows;
+}
+
+function suite(name, usePostgres) {
+  describe(name, () => {
+    let server;
+    let pg;
+    before(async () => {
+      if (usePostgres) pg = await startPostgres();
+      server = await startServer({ args: pg ? ['--metadata', pg.url] : [] });
+      const c = await request(server, 'POST', '/admin/catalogs', { body: { name: 'acme' } });
+      assert.equal(c.status, 201, c.text);
+    });
+    after(async () => {
+      const { code } = await server.stop();
+      if (pg) pg.stop();
+      assert.equal(code, 0, server.stderr);
+    });
+
+    test('CREATE TABLE, INSERT (values, select, column lists, BY NAME, defaults), UPDATE, DELETE, TRUNCATE', async () => {
+      const rows = await sameAsNative(server, [
+        "CREATE TABLE {T} (id INTEGER NOT NULL, name VARCHAR DEFAULT 'anon', score DOUBLE, tags VARCHAR[], "
+          + 'info STRUCT(a INTEGER, b VARCHAR), m MAP(VARCHAR, INTEGER), d DATE, ts TIMESTAMP, dec DECIMAL(18,3), '
+          + 'big HUGEINT, u UUID, bl BLOB)',
+        "INSERT INTO {T} VALUES (1, 'ann', 1.5, ['x', 'y'], {'a': 1, 'b': 'q'}, MAP {'k': 1}, DATE '2024-01-02', "
+          + "TIMESTAMP '2024-01-02 03:04:05.123456', 12.345, 170141183460469231731687303715884105727, "
+          + "'6ba7b810-9dad-11d1-80b4-00c04fd430c8', '\\xAA'::BLOB)",
+        'INSERT INTO {T} (id) VALUES (2), (3)',
+        'INSERT INTO {T} (score, id) SELECT range * 0.5, range + 10 FROM range(5)',
+        'INSERT INTO {T} BY NAME SELECT 99 AS id, \'byname\' AS name',
+        'INSERT INTO {T} SELECT * EXCLUDE (id), 100 AS id FROM (SELECT * FROM {T} WHERE id = 1) ORDER BY ALL',
+        'UPDATE {T} SET score = coalesce(score, 0) + 1, name = upper(name) WHERE id < 12',
+        'DELETE FROM {T} WHERE id IN (2, 13)',
+        'SELECT count(*), sum(score), max(name) FROM {T}',
+      ], 'everything');
+      assert.ok(rows.length > 5);
+      await sameAsNative(server, [
+        'CREATE TABLE {T} (a INTEGER, b VARCHAR)',
+        "INSERT INTO {T} FROM range(3) SELECT range, 'r' || range",
+        'TRUNCATE {T}',
+        "INSERT INTO {T} VALUES (7, 'seven')",
+      ], 'truncated');
+    });
+
+    test('CREATE TABLE AS, CREATE OR REPLACE, DROP, schemas', async () => {
+      await sameAsNative(server, [
+        'CREATE TABLE {T} AS SELECT range AS id, range % 3 AS g, [range, range + 1] AS l FROM range(20)',
+        'CREATE OR REPLACE TABLE {T} AS SELECT g, count(*) AS n, list(id ORDER BY id) AS ids FROM {T} GROUP BY g',
+        'UPDATE {T} SET n = n * 10 FROM (SELECT 1 AS gg) AS x WHERE g = x.gg',
+      ], 'ctas');
+      await ok(server, 'DROP TABLE acme.main.ctas');
+      assert.match((await sql(server, 'SELECT * FROM acme.main.ctas')).error, /^Catalog Error/);
+      await ok(server, 'DROP TABLE IF EXISTS acme.main.ctas');
+      await ok(server, 'CREATE SCHEMA acme.staging; CREATE TABLE acme.staging.s (x INTEGER); INSERT INTO acme.staging.s VALUES (1)');
+      const listed = await ok(server, "SELECT table_schema, table_name FROM information_schema.tables WHERE table_catalog = 'acme' AND table_name = 's'");
+      assert.deepEqual(listed.rows, [['staging', 's']]);
+      assert.match((await sql(server, 'DROP SCHEMA acme.staging')).error, /^Dependency Error: .*CASCADE/);
+      await ok(server, 'DROP SCHEMA acme.staging CASCADE');
+      assert.match((await sql(server, 'SELECT * FROM acme.staging.s')).error, /^Catalog Error/);
+      // Unqualified names resolve in the session's current catalog and schema.
+      const sid = randomUUID();
+      await ok(server, 'USE acme; CREATE TABLE plain (v INTEGER); INSERT INTO plain VALUES (5); UPDATE plain SET v = v + 1', sid);
+      assert.deepEqual((await ok(server, 'SELECT v FROM plain', sid)).rows, [[6]]);
+      assert.deepEqual((await ok(server, 'SELECT v FROM acme.plain')).rows, [[6]]);
+    });
+
+    test('a dbt-style sequence gives the expected table', async () => {
+      await ok(server, 'CREATE TABLE acme.main.orders AS SELECT range AS id, range * 10 AS amount FROM range(10)');
+      await ok(server, 'DROP TABLE IF EXISTS acme.main.orders__tmp');
+      await ok(server, 'CREATE TABLE acme.main.orders__tmp AS SELECT id, amount * 2 AS amount FROM acme.main.orders');
+      await ok(server, 'DROP TABLE acme.main.orders');
+      await ok(server, 'CREATE TABLE acme.main.orders AS SELECT * FROM acme.main.orders__tmp');
+      await ok(server, 'DROP TABLE IF EXISTS acme.main.orders__tmp');
+      // incremental: replace changed rows, add new ones
+      await ok(server, 'CREATE TEMP TABLE batch AS SELECT * FROM (VALUES (3, 1), (4, 2), (10, 3), (11, 4)) v(id, amount);'
+        + ' DELETE FROM acme.main.orders WHERE id IN (SELECT id FROM batch);'
+        + ' INSERT INTO acme.main.orders SELECT * FROM batch');
+      const r = await ok(server, 'SELECT id, amount FROM acme.main.orders ORDER BY id');
+      const expected = [...Array(12).keys()].map((id) => [id, { 3: 1, 4: 2, 10: 3, 11: 4 }[id] ?? id * 20]);
+      assert.deepEqual(r.rows, expected);
+    });
+
+    test('transactions: own writes visible inside, nothing outside until COMMIT, nothing after ROLLBACK', async () => {
+      await ok(server, 'CREATE TABLE acme.main.ta (v INTEGER); CREATE TABLE acme.main.tb (v INTEGER)');
+      const sid = randomUUID();
+      await ok(server, 'BEGIN; INSERT INTO acme.main.ta VALUES (1), (2); INSERT INTO acme.main.tb VALUES (3)', sid);
+      await ok(server, 'DELETE FROM acme.main.ta WHERE v = 1', sid);
+      assert.deepEqual((await ok(server, 'SELECT (SELECT sum(v) FROM acme.main.ta), (SELECT sum(v) FROM acme.main.tb)', sid)).rows, [[2, 3]]);
+      assert.deepEqual((await ok(server, 'SELECT count(*) FROM acme.main.ta')).rows, [[0]]);
+      await ok(server, 'COMMIT', sid);
+      assert.deepEqual((await ok(server, 'SELECT (SELECT sum(v) FROM acme.main.ta), (SELECT sum(v) FROM acme.main.tb)')).rows, [[2, 3]]);
+      await ok(server, 'BEGIN; INSERT INTO acme.main.ta VALUES (100); UPDATE acme.main.tb SET v = 0', sid);
+      await ok(server, 'ROLLBACK', sid);
+      assert.deepEqual((await ok(server, 'SELECT (SELECT sum(v) FROM acme.main.ta), (SELECT sum(v) FROM acme.main.tb)')).rows, [[2, 3]]);
+      // A failed statement dooms the transaction; COMMIT does not commit its earlier writes.
+      await ok(server, 'BEGIN; INSERT INTO acme.main.ta VALUES (7)', sid);
+      assert.ok((await sql(server, "INSERT INTO acme.main.ta VALUES ('x')", sid)).error);
+      await sql(server, 'COMMIT', sid);
+      assert.deepEqual((await ok(server, 'SELECT sum(v) FROM acme.main.ta')).rows, [[2]]);
+      assert.match((await sql(server, 'BEGIN; CREATE TABLE acme.main.nope (v INTEGER)', sid)).error, /^Not implemented Error: schema changes/);
+      await sql(server, 'ROLLBACK', sid);
+    });
+
+    test('8 clients appending to one table: the row count is exact', async () => {
+      await ok(server, 'CREATE TABLE acme.main.appends (client INTEGER, n INTEGER)');
+      await Promise.all([...Array(8).keys()].map(async (c) => {
+        for (let i = 0; i < 10; i++) await ok(server, `INSERT INTO acme.main.appends VALUES (${c}, ${i}), (${c}, ${i + 100})`);
+      }));
+      const r = await ok(server, 'SELECT count(*), count(DISTINCT client), count(DISTINCT (client, n)) FROM acme.main.appends');
+      assert.deepEqual(r.rows, [[160, 8, 160]]);
+    });
+
+    test('2 clients updating the same rows: one gets 40001 and the data stays consistent', async () => {
+      await ok(server, 'CREATE TABLE acme.main.acct (id INTEGER, balance INTEGER); INSERT INTO acme.main.acct VALUES (1, 100), (2, 100)');
+      const a = randomUUID();
+      const b = randomUUID();
+      await ok(server, 'BEGIN; UPDATE acme.main.acct SET balance = balance - 10 WHERE id = 1', a);
+      await ok(server, 'BEGIN; UPDATE acme.main.acct SET balance = balance - 20 WHERE id = 1', b);
+      await ok(server, 'COMMIT', a);
+      const r = await query(server, { statement: 'COMMIT', session_id: b });
+      const err = r.json[r.json.length - 1];
+      assert.match(err.error, /^Serialization Error: could not serialize access/);
+      const log = await request(server, 'GET', `/query/${r.json[0].query_id}`);
+      assert.equal(log.status, 200);
+      assert.deepEqual((await ok(server, 'SELECT id, balance FROM acme.main.acct ORDER BY id')).rows, [[1, 90], [2, 100]]);
+      // The session can go on after the failed commit.
+      await ok(server, 'UPDATE acme.main.acct SET balance = balance + 1 WHERE id = 2', b);
+      assert.deepEqual((await ok(server, 'SELECT sum(balance) FROM acme.main.acct')).rows, [[191]]);
+    });
+
+    test('a reader during heavy writes always sees a consistent snapshot', async () => {
+      await ok(server, 'CREATE TABLE acme.main.left_t (v INTEGER); CREATE TABLE acme.main.right_t (v INTEGER)');
+      let writing = true;
+      const writers = [0, 1, 2].map(async () => {
+        const sid = randomUUID();
+        for (let i = 0; i < 8; i++) {
+          await ok(server, `BEGIN; INSERT INTO acme.main.left_t VALUES (${i}); INSERT INTO acme.main.right_t VALUES (${i}); COMMIT`, sid);
+        }
+      });
+      const reader = (async () => {
+        let reads = 0;
+        while (writing || reads < 5) {
+          const r = await ok(server, 'SELECT (SELECT count(*) FROM acme.main.left_t) - (SELECT count(*) FROM acme.main.right_t)');
+          assert.deepEqual(r.rows, [[0]]);
+          reads++;
+        }
+      })();
+      await Promise.all(writers);
+      writing = false;
+      await reader;
+      assert.deepEqual((await ok(server, 'SELECT count(*) FROM acme.main.right_t')).rows, [[24]]);
+    });
+
+    test('bad input: clear errors, metadata unchanged', async () => {
+      const snapshot = async () => (await ok(server,
+        "SELECT list(table_schema || '.' || table_name ORDER BY ALL) FROM information_schema.tables WHERE table_catalog = 'acme'")).rows;
+      await ok(server, 'CREATE TABLE acme.main.typed (n INTEGER NOT NULL)');
+      const before = await snapshot();
+      const cases = [
+        ['INSERT INTO acme.main.missing VALUES (1)', /^Catalog Error: Table with name missing does not exist/],
+        ['INSERT INTO acme.nowhere.t VALUES (1)', /^Catalog Error: Schema with name nowhere does not exist/],
+        ['CREATE TABLE acme.nowhere.t (a INTEGER)', /^Catalog Error: Schema with name nowhere does not exist/],
+        ['INSERT INTO nocatalog.main.t VALUES (1)', /Catalog "nocatalog" does not exist/],
+        ["INSERT INTO acme.main.typed VALUES ('abc')", /^Conversion Error/],
+        ['INSERT INTO acme.main.typed VALUES (NULL)', /^Constraint Error: NOT NULL constraint failed: typed\.n/],
+        ['UPDATE acme.main.typed SET nope = 1', /^Binder Error/],
+        ['CREATE TABLE acme.main.typed (a INTEGER)', /^Catalog Error: Table with name "typed" already exists/],
+        ['CREATE TABLE acme.main."Mixed" (a INTEGER)', /^Invalid Input Error: invalid table name/],
+        ['CREATE TABLE acme.main."x""; DROP TABLE lake_catalog; --" (a INTEGER)', /^Invalid Input Error: invalid table name/],
+        ['CREATE SCHEMA acme."1st"', /^Invalid Input Error: invalid schema name/],
+        ['CREATE TABLE acme.main.pk (a INTEGER PRIMARY KEY)', /^Not implemented Error: PRIMARY KEY/],
+        ['DROP SCHEMA acme.main', /^Catalog Error: cannot drop schema "main"/],
+        ['INSERT INTO acme.main.typed VALUES (1) RETURNING n', /^Not implemented Error: RETURNING/],
+      ];
+      for (const [statement, expected] of cases) {
+        const r = await sql(server, statement);
+        assert.match(r.error ?? '', expected, statement);
+      }
+      assert.deepEqual(await snapshot(), before);
+      assert.deepEqual((await ok(server, 'SELECT count(*) FROM acme.main.typed')).rows, [[0]]);
+    });
+  });
+}
+
+suite('managed tables on the SQLite metadata store', false);
+suite('managed tables on a PostgreSQL metadata store', true);
+
+test('acknowledged writes survive kill -9; an interrupted write is all there or not at all', async () => {
+  const first = await startServer();
+  const { dataDir } = first;
+  await request(first, 'POST', '/admin/catalogs', { body: { name: 'acme' } });
+  await ok(first, 'CREATE TABLE acme.main.events (batch INTEGER, i INTEGER)');
+  const acknowledged = [];
+  let stop = false;
+  const writer = (async () => {
+    for (let batch = 0; !stop; batch++) {
+      try {
+        const r = await sql(first, `INSERT INTO acme.main.events SELECT ${batch}, range FROM range(100)`);
+        if (r.error === undefined) acknowledged.push(batch);
+      } catch {
+        return; // the server is gone
+      }
+    }
+  })();
+  while (acknowledged.length < 20) await new Promise((r) => setTimeout(r, 10));
+  first.proc.kill('SIGKILL');
+  stop = true;
+  await first.exited;
+  await writer;
+  const second = await startServer({ args: ['--data', dataDir] });
+  try {
+    const r = await ok(second, 'SELECT batch, count(*) FROM acme.main.events GROUP BY batch ORDER BY batch');
+    const seen = new Map(r.rows.map(([b, n]) => [b, n]));
+    for (const b of acknowledged) assert.equal(seen.get(b), 100, `acknowledged batch ${b}`);
+    for (const [b, n] of seen) assert.equal(n, 100, `batch ${b} is partial`);
+    // Staged files of the interrupted statement never became visible.
+    const files = readdirSync(join(dataDir, 'buckets', 'default', '1'));
+    assert.ok(files.length >= acknowledged.length);
+  } finally {
+    await second.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
