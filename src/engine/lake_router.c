@@ -1040,6 +1040,363 @@ static int update_rows(struct route *r, int64_t *count)
 	return finish(r, &cs, false);
 }
 
+/* COPY table [(columns)] FROM 'key' [(options)]: the file is an object of the built-in bucket,
+ * named by its key; DuckDB reads it into a scratch table of the table's shape. */
+static int copy_from(struct route *r, int64_t *count)
+{
+	const struct lake_table *t = find_table(r, true);
+	if (!t)
+		return -1;
+	const char *s = r->sql;
+	size_t len = r->len;
+	static const char *const from_word[] = {"FROM", NULL};
+	int which;
+	size_t from = scan_top(s, len, r->h.rest, false, from_word, &which);
+	size_t lit = from < len ? sql_skip_space(s, len, token_end(s, len, from)) : len;
+	if (lit >= len || s[lit] != '\'')
+		return fail(r, "Not implemented Error: COPY into a managed table reads a file of the bucket named by a string"
+		               " literal, e.g. COPY t FROM 'imports/t.csv'");
+	size_t lit_end = skip_quoted(s, len, lit, '\'');
+	char key[STORE_KEY_MAX + 1];
+	size_t n = 0;
+	for (size_t i = lit + 1; i + 1 < lit_end && n < STORE_KEY_MAX; i++) {
+		key[n++] = s[i];
+		if (s[i] == '\'')
+			i++;
+	}
+	key[n] = '\0';
+	if (!store_key_valid(key))
+		return fail(r, "Invalid Input Error: '%s' is not a key in the bucket (a relative path without '.' or '..'"
+		               " segments)", key);
+	char local[8192];
+	snprintf(local, sizeof(local), "%s%s", r->e->bucket_prefix, key);
+	if (access(local, R_OK) != 0)
+		return fail(r, "IO Error: no object '%s' in the catalog's bucket", key);
+	buf q;
+	buf_init(&q);
+	buf_puts(&q, "CREATE OR REPLACE TEMP TABLE __lake_w (");
+	column_defs(&q, t->cols, t->ncols);
+	buf_puts(&q, ")");
+	int rc = run_buf(r, &q, NULL);
+	buf_reset(&q);
+	if (rc == 0) {
+		buf_puts(&q, "COPY temp.main.__lake_w ");
+		buf_append(&q, s + r->h.rest, from - r->h.rest);
+		buf_puts(&q, "FROM ");
+		eng_quote(&q, local, '\'');
+		buf_append(&q, s + lit_end, len - lit_end);
+		rc = run_buf(r, &q, NULL);
+	}
+	buf_free(&q);
+	struct lake_changeset cs = {r->cat.id, r->snapshot, NULL, 0, 0};
+	if (rc == 0)
+		rc = stage_rows(r, &cs, t->id, t->cols, t->ncols, "temp.main.__lake_w", count);
+	run(r, "DROP TABLE IF EXISTS temp.main.__lake_w", NULL);
+	if (rc < 0) {
+		delete_keys(r->e, &cs);
+		lake_changeset_free(&cs);
+		return -1;
+	}
+	return finish(r, &cs, false);
+}
+
+/* MERGE INTO: DuckDB merges into a scratch copy of the table's rows (with their file and
+ * position); rows that disappeared or changed become deletes, changed and new rows a data file. */
+static int merge_into(struct route *r, int64_t *count)
+{
+	const struct lake_table *t = find_table(r, true);
+	if (!t)
+		return -1;
+	const char *s = r->sql;
+	size_t len = r->len;
+	if (has_top_word(s, len, r->h.rest, "RETURNING"))
+		return fail(r, "Not implemented Error: RETURNING is not supported on managed tables yet");
+	static const char *const using_word[] = {"USING", NULL};
+	char alias[STMT_NAME_MAX + 1] = "";
+	size_t after_alias = read_alias(s, len, r->h.rest, using_word, alias, sizeof(alias));
+	buf q;
+	buf_init(&q);
+	buf_puts(&q, "CREATE OR REPLACE TEMP TABLE __lake_w (__lake_file VARCHAR, __lake_row BIGINT, ");
+	column_defs(&q, t->cols, t->ncols);
+	buf_puts(&q, ")");
+	int rc = run_buf(r, &q, NULL);
+	buf_reset(&q);
+	if (rc == 0) {
+		buf_puts(&q, "INSERT INTO temp.main.__lake_w SELECT __lake_file, __lake_row");
+		for (size_t i = 0; i < t->ncols; i++) {
+			buf_puts(&q, ", ");
+			eng_quote(&q, t->cols[i].name, '"');
+		}
+		buf_puts(&q, " FROM ");
+		rows_relation(&q, r, t, "__lake_t");
+		rc = run_buf(r, &q, NULL);
+		buf_reset(&q);
+	}
+	if (rc == 0) {
+		buf_puts(&q, "MERGE INTO temp.main.__lake_w AS ");
+		eng_quote(&q, alias[0] ? alias : t->name, '"');
+		buf_putc(&q, ' ');
+		/* INSERT VALUES without a column list means the table's columns, not the scratch
+		 * table's (which has the file and position first): name them. */
+		size_t from = alias[0] ? after_alias : r->h.rest, p = from, copied = from;
+		bool then = false, insert = false;
+		int depth = 0;
+		while ((p = sql_skip_space(s, len, p)) < len) {
+			size_t e = token_end(s, len, p);
+			if (s[p] == '(')
+				depth++;
+			else if (s[p] == ')')
+				depth--;
+			if (depth == 0 && insert && is_word(s, p, e, "VALUES")) {
+				buf_append(&q, s + copied, p - copied);
+				buf_putc(&q, '(');
+				for (size_t i = 0; i < t->ncols; i++) {
+					buf_puts(&q, i ? ", " : "");
+					eng_quote(&q, t->cols[i].name, '"');
+				}
+				buf_puts(&q, ") ");
+				copied = p;
+			}
+			insert = depth == 0 && then && is_word(s, p, e, "INSERT");
+			then = depth == 0 && is_word(s, p, e, "THEN");
+			p = e;
+		}
+		buf_append(&q, s + copied, len - copied);
+		duckdb_result res;
+		rc = run_buf(r, &q, &res);
+		if (rc == 0) {
+			*count = duckdb_value_int64(&res, 0, 0);
+			duckdb_destroy_result(&res);
+		}
+		buf_reset(&q);
+	}
+	/* Rows of the snapshot that are gone or differ now. */
+	if (rc == 0) {
+		buf_puts(&q, "CREATE OR REPLACE TEMP TABLE __lake_gone AS SELECT o.__lake_file AS path, o.__lake_row AS pos FROM ");
+		rows_relation(&q, r, t, "o");
+		buf_puts(&q, " LEFT JOIN temp.main.__lake_w n ON n.__lake_file = o.__lake_file AND n.__lake_row = o.__lake_row"
+		             " WHERE n.__lake_file IS NULL");
+		for (size_t i = 0; i < t->ncols; i++) {
+			buf_puts(&q, " OR n.");
+			eng_quote(&q, t->cols[i].name, '"');
+			buf_puts(&q, " IS DISTINCT FROM o.");
+			eng_quote(&q, t->cols[i].name, '"');
+		}
+		rc = run_buf(r, &q, NULL);
+	}
+	buf_free(&q);
+	struct lake_changeset cs = {r->cat.id, r->snapshot, NULL, 0, 0};
+	int64_t deleted = 0, added = 0;
+	if (rc == 0)
+		rc = stage_deletes(r, &cs, t->id, "SELECT path, pos FROM temp.main.__lake_gone", &deleted);
+	if (rc == 0)
+		rc = stage_rows(r, &cs, t->id, t->cols, t->ncols,
+		                "(SELECT * FROM temp.main.__lake_w WHERE __lake_file IS NULL OR (__lake_file, __lake_row) IN"
+		                " (SELECT (path, pos) FROM temp.main.__lake_gone))",
+		                &added);
+	run(r, "DROP TABLE IF EXISTS temp.main.__lake_w; DROP TABLE IF EXISTS temp.main.__lake_gone", NULL);
+	if (rc < 0) {
+		delete_keys(r->e, &cs);
+		lake_changeset_free(&cs);
+		return -1;
+	}
+	return finish(r, &cs, false);
+}
+
+/* Rows of table t's snapshot matching condition, for checks on existing data. */
+static int count_where(struct route *r, const struct lake_table *t, const char *condition, int64_t *n)
+{
+	buf q;
+	buf_init(&q);
+	buf_puts(&q, "SELECT count(*) FROM (");
+	eng_lake_view_select(&q, t, r->cat.id, NULL);
+	buf_puts(&q, ") AS __lake_t WHERE ");
+	buf_puts(&q, condition);
+	duckdb_result res;
+	int rc = run_buf(r, &q, &res);
+	buf_free(&q);
+	if (rc == 0) {
+		*n = duckdb_value_int64(&res, 0, 0);
+		duckdb_destroy_result(&res);
+	}
+	return rc;
+}
+
+/* ALTER TABLE: DuckDB applies the action to a scratch table of the same shape, which checks it
+ * and spells the resulting types; columns keep their ids by name (and across RENAME COLUMN). */
+static int alter_table(struct route *r)
+{
+	const struct lake_table *t = find_table(r, !r->h.if_exists);
+	if (!t)
+		return r->h.if_exists ? 0 : -1;
+	const char *s = r->sql;
+	size_t len = r->len, pos = sql_skip_space(s, len, r->h.rest);
+	size_t end = pos < len ? token_end(s, len, pos) : pos;
+	struct lake_changeset cs = {r->cat.id, r->snapshot, NULL, 0, 0};
+	struct lake_change *c = lake_changeset_add(&cs, LAKE_ALTER_TABLE);
+	if (!c)
+		return oom(r);
+	c->table_id = t->id;
+	snprintf(c->name, sizeof(c->name), "%s", t->name);
+	char from[STMT_NAME_MAX + 1] = "", to[STMT_NAME_MAX + 1] = "";
+	if (is_word(s, pos, end, "RENAME")) {
+		size_t p = sql_skip_space(s, len, end);
+		size_t e2 = p < len ? token_end(s, len, p) : p;
+		if (is_word(s, p, e2, "TO")) {
+			if (!read_ident(s, len, e2, to, sizeof(to)) || !to[0]) {
+				lake_changeset_free(&cs);
+				return fail(r, "Parser Error: syntax error in ALTER TABLE … RENAME TO");
+			}
+			if (!check_name(r, "table", to)) {
+				lake_changeset_free(&cs);
+				return -1;
+			}
+			snprintf(c->name, sizeof(c->name), "%.*s", LAKE_NAME_MAX, to);
+			c->cols = calloc(t->ncols, sizeof(*c->cols));
+			c->key = strdup(t->schema_file);
+			for (size_t i = 0; c->cols && i < t->ncols; i++, c->ncols++)
+				if (lake_column_copy(&c->cols[i], &t->cols[i]) < 0)
+					break;
+			if (!c->cols || !c->key || c->ncols != t->ncols) {
+				lake_changeset_free(&cs);
+				return oom(r);
+			}
+			return finish(r, &cs, true);
+		}
+		if (is_word(s, p, e2, "COLUMN"))
+			p = e2;
+		p = read_ident(s, len, p, from, sizeof(from));
+		p = sql_skip_space(s, len, p);
+		e2 = p < len ? token_end(s, len, p) : p;
+		if (!from[0] || !is_word(s, p, e2, "TO") || (read_ident(s, len, e2, to, sizeof(to)), !to[0])) {
+			lake_changeset_free(&cs);
+			return fail(r, "Parser Error: syntax error in ALTER TABLE … RENAME COLUMN");
+		}
+	} else if (!is_word(s, pos, end, "ADD") && !is_word(s, pos, end, "DROP") && !is_word(s, pos, end, "ALTER")) {
+		lake_changeset_free(&cs);
+		return fail(r, "Not implemented Error: this ALTER TABLE action is not supported on managed tables");
+	}
+	if (has_top_word(s, len, pos, "USING")) {
+		lake_changeset_free(&cs);
+		return fail(r, "Not implemented Error: ALTER … TYPE … USING is not supported on managed tables; the data must"
+		               " convert by a plain cast");
+	}
+	buf q;
+	buf_init(&q);
+	buf_puts(&q, "CREATE OR REPLACE TEMP TABLE __lake_def (");
+	column_defs(&q, t->cols, t->ncols);
+	buf_puts(&q, ")");
+	int rc = run_buf(r, &q, NULL);
+	buf_reset(&q);
+	if (rc == 0) {
+		buf_puts(&q, "ALTER TABLE temp.main.__lake_def ");
+		buf_append(&q, s + pos, len - pos);
+		rc = run_buf(r, &q, NULL);
+	}
+	buf_free(&q);
+	struct lake_column *cols = NULL;
+	size_t ncols = 0;
+	if (rc < 0 || scratch_columns(r, &cols, &ncols) < 0) {
+		run(r, "DROP TABLE IF EXISTS temp.main.__lake_def", NULL);
+		lake_changeset_free(&cs);
+		return -1;
+	}
+	c->cols = cols;
+	c->ncols = ncols;
+	int64_t next_id = 1;
+	for (size_t i = 0; i < t->ncols; i++)
+		if (t->cols[i].id >= next_id)
+			next_id = t->cols[i].id + 1;
+	bool added_default = false;
+	for (size_t i = 0; i < ncols && rc == 0; i++) {
+		const char *old_name = from[0] && !strcmp(cols[i].name, to) ? from : cols[i].name;
+		const struct lake_column *old = NULL;
+		for (size_t k = 0; k < t->ncols; k++)
+			if (!strcmp(t->cols[k].name, old_name))
+				old = &t->cols[k];
+		if (!old) {
+			cols[i].id = next_id++;
+			added_default = added_default || cols[i].default_expr;
+			continue;
+		}
+		cols[i].id = old->id;
+		/* Existing rows must fit a new type or a new NOT NULL. */
+		char cond[1024];
+		int64_t bad = 0;
+		buf name;
+		buf_init(&name);
+		eng_quote(&name, old->name, '"');
+		buf_putc(&name, '\0');
+		if (strcmp(old->type, cols[i].type) != 0) {
+			snprintf(cond, sizeof(cond), "%s IS NOT NULL AND TRY_CAST(%s AS %s) IS NULL", name.data, name.data,
+			         cols[i].type);
+			rc = count_where(r, t, cond, &bad);
+			if (rc == 0 && bad > 0)
+				rc = fail(r, "Conversion Error: cannot change column \"%s\" to %s: %lld values do not convert",
+				          old->name, cols[i].type, (long long)bad);
+		}
+		if (rc == 0 && cols[i].not_null && !old->not_null) {
+			snprintf(cond, sizeof(cond), "%s IS NULL", name.data);
+			rc = count_where(r, t, cond, &bad);
+			if (rc == 0 && bad > 0)
+				rc = fail(r, "Constraint Error: cannot set NOT NULL on column \"%s\": %lld rows hold NULL", old->name,
+				          (long long)bad);
+		}
+		buf_free(&name);
+	}
+	if (rc == 0)
+		rc = write_schema_file(r, cols, ncols, &c->key);
+	if (rc == 0 && added_default) {
+		/* Existing rows take the new column's default, as DuckDB gives them: the table's rows
+		 * are rewritten once with it. */
+		buf fromq;
+		buf_init(&fromq);
+		buf_puts(&fromq, "(SELECT ");
+		for (size_t i = 0; i < ncols; i++) {
+			const struct lake_column *old = NULL;
+			for (size_t k = 0; k < t->ncols; k++)
+				if (t->cols[k].id == cols[i].id)
+					old = &t->cols[k];
+			buf_puts(&fromq, i ? ", " : "");
+			if (old) {
+				buf_printf(&fromq, "CAST(");
+				eng_quote(&fromq, old->name, '"');
+				buf_printf(&fromq, " AS %s)", cols[i].type);
+			} else {
+				buf_printf(&fromq, "CAST(%s AS %s)", cols[i].default_expr ? cols[i].default_expr : "NULL", cols[i].type);
+			}
+			buf_puts(&fromq, " AS ");
+			eng_quote(&fromq, cols[i].name, '"');
+		}
+		buf_puts(&fromq, " FROM (");
+		eng_lake_view_select(&fromq, t, r->cat.id, NULL);
+		buf_puts(&fromq, ") AS __lake_t)");
+		buf_putc(&fromq, '\0');
+		struct lake_change *tr = lake_changeset_add(&cs, LAKE_TRUNCATE);
+		c = &cs.items[0];
+		int64_t rows = 0;
+		if (!tr || buf_failed(&fromq)) {
+			rc = oom(r);
+		} else {
+			tr->table_id = t->id;
+			rc = stage_rows(r, &cs, t->id, cols, ncols, fromq.data, &rows);
+		}
+		buf_free(&fromq);
+		/* The table's definition changes last: the rewrite is checked against the old one. */
+		if (rc == 0) {
+			struct lake_change alter = cs.items[0];
+			memmove(&cs.items[0], &cs.items[1], (cs.n - 1) * sizeof(cs.items[0]));
+			cs.items[cs.n - 1] = alter;
+		}
+	}
+	if (rc < 0) {
+		delete_keys(r->e, &cs);
+		lake_changeset_free(&cs);
+		return -1;
+	}
+	return finish(r, &cs, true);
+}
+
 /* --- transactions -------------------------------------------------------------------------- */
 
 void eng_lake_abandon(struct eng_session *s)
@@ -1145,7 +1502,8 @@ int eng_lake_route(struct eng_query *q, const char *sql, size_t len, int64_t *co
 	rc = resolve_target(r);
 	if (rc != 0)
 		goto out;
-	bool ddl = r->h.kind != STMT_INSERT && r->h.kind != STMT_UPDATE && r->h.kind != STMT_DELETE;
+	bool ddl = r->h.kind != STMT_INSERT && r->h.kind != STMT_UPDATE && r->h.kind != STMT_DELETE &&
+	           r->h.kind != STMT_MERGE && r->h.kind != STMT_COPY_FROM;
 	if (ddl && r->q->s->lake.in_txn) {
 		rc = fail(r, "Not implemented Error: schema changes to managed catalogs cannot run inside a transaction block;"
 		             " run them outside BEGIN … COMMIT");
@@ -1160,6 +1518,9 @@ int eng_lake_route(struct eng_query *q, const char *sql, size_t len, int64_t *co
 	case STMT_INSERT: rc = insert_rows(r, count); break;
 	case STMT_DELETE: rc = delete_rows(r, count); break;
 	case STMT_UPDATE: rc = update_rows(r, count); break;
+	case STMT_ALTER_TABLE: rc = alter_table(r); break;
+	case STMT_COPY_FROM: rc = copy_from(r, count); break;
+	case STMT_MERGE: rc = merge_into(r, count); break;
 	case STMT_CREATE_VIEW: case STMT_DROP_VIEW:
 		rc = fail(r, "Not implemented Error: views cannot be stored in the managed catalog \"%s\"; create them in"
 		             " memory (the session's default database) instead", r->cat.name);
@@ -1168,7 +1529,7 @@ int eng_lake_route(struct eng_query *q, const char *sql, size_t len, int64_t *co
 		rc = fail(r, "Not implemented Error: this statement is not supported on managed tables yet");
 		break;
 	}
-	if (rc == 0 && *count < 0 && (r->h.kind == STMT_INSERT || r->h.kind == STMT_DELETE || r->h.kind == STMT_UPDATE))
+	if (rc == 0 && *count < 0 && !ddl)
 		*count = 0;
 out:
 	unstage(r);

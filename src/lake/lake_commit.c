@@ -59,33 +59,37 @@ static int conflict(char *err, size_t errlen, const char *what, int64_t table_id
 	return LAKE_CONFLICT;
 }
 
-/* Checks that table t may take change c, given what was committed after base. */
-static int check_table(struct lake_meta *m, const struct lake_changeset *cs, const struct lake_change *c, char *err,
-                       size_t errlen)
+/* Checks that table t may take change c, given what other commits did after base (this commit's
+ * own earlier changes carry snapshot snap and do not count). */
+static int check_table(struct lake_meta *m, const struct lake_changeset *cs, const struct lake_change *c,
+                       const char *snap, char *err, size_t errlen)
 {
 	struct num cid = N(cs->catalog_id), tid = N(c->table_id), base = N(cs->base);
-	int64_t count;
-	if (scalar(m, &count, err, errlen,
-	           "SELECT COUNT(*) FROM lake_table WHERE catalog_id = $1 AND table_id = $2 AND end_snapshot IS NULL"
-	           " AND begin_snapshot <= $3",
-	           3, cid.s, tid.s, base.s) != LAKE_OK)
+	int64_t count = -1;
+	if (run(m, lake_read_int64, &count, err, errlen,
+	        "SELECT COUNT(*) FROM lake_table WHERE catalog_id = $1 AND table_id = $2 AND end_snapshot IS NULL"
+	        " AND (begin_snapshot <= $3 OR begin_snapshot = $4)",
+	        4, cid.s, tid.s, base.s, snap) != LAKE_OK)
 		return LAKE_ERROR;
 	if (count != 1)
 		return conflict(err, errlen, "altered or dropped", c->table_id);
 	if (c->kind == LAKE_ADD_DATA)
 		return LAKE_OK;
-	if (scalar(m, &count, err, errlen,
-	           "SELECT COUNT(*) FROM lake_delete_file WHERE catalog_id = $1 AND table_id = $2 AND begin_snapshot > $3", 3,
-	           cid.s, tid.s, base.s) != LAKE_OK)
+	if (run(m, lake_read_int64, &count, err, errlen,
+	        "SELECT COUNT(*) FROM lake_delete_file WHERE catalog_id = $1 AND table_id = $2 AND begin_snapshot > $3"
+	        " AND begin_snapshot < $4",
+	        4, cid.s, tid.s, base.s, snap) != LAKE_OK)
 		return LAKE_ERROR;
 	if (count > 0)
 		return conflict(err, errlen, "updated or deleted from", c->table_id);
 	const char *files_changed =
 		c->kind == LAKE_ADD_DELETES
 			? "SELECT COUNT(*) FROM lake_data_file WHERE catalog_id = $1 AND table_id = $2 AND end_snapshot > $3"
+			  " AND end_snapshot < $4"
 			: "SELECT COUNT(*) FROM lake_data_file WHERE catalog_id = $1 AND table_id = $2"
-			  " AND (begin_snapshot > $3 OR end_snapshot > $3)";
-	if (scalar(m, &count, err, errlen, files_changed, 3, cid.s, tid.s, base.s) != LAKE_OK)
+			  " AND ((begin_snapshot > $3 AND begin_snapshot < $4) OR (end_snapshot > $3 AND end_snapshot < $4))";
+	count = -1;
+	if (run(m, lake_read_int64, &count, err, errlen, files_changed, 4, cid.s, tid.s, base.s, snap) != LAKE_OK)
 		return LAKE_ERROR;
 	if (count > 0)
 		return conflict(err, errlen, "written", c->table_id);
@@ -135,7 +139,7 @@ static int insert_columns(struct lake_meta *m, const char *cid, const char *tid,
 static int name_taken(struct lake_meta *m, const char *cid, const char *sid, const char *name, int64_t except,
                       char *err, size_t errlen)
 {
-	int64_t count;
+	int64_t count = -1;
 	char ex[24];
 	snprintf(ex, sizeof(ex), "%lld", (long long)except);
 	const char *params[] = {cid, sid, name, ex};
@@ -249,7 +253,7 @@ static int apply(struct lake_meta *m, struct commit_ctx *x, struct lake_changese
 	}
 	case LAKE_DROP_TABLE:
 		if (existing) {
-			int rc = check_table(m, cs, c, err, errlen);
+			int rc = check_table(m, cs, c, snap, err, errlen);
 			if (rc != LAKE_OK)
 				return rc;
 		}
@@ -257,7 +261,7 @@ static int apply(struct lake_meta *m, struct commit_ctx *x, struct lake_changese
 		return end_table(m, cid, tid, snap, false, err, errlen);
 	case LAKE_TRUNCATE:
 		if (existing) {
-			int rc = check_table(m, cs, c, err, errlen);
+			int rc = check_table(m, cs, c, snap, err, errlen);
 			if (rc != LAKE_OK)
 				return rc;
 		}
@@ -265,7 +269,7 @@ static int apply(struct lake_meta *m, struct commit_ctx *x, struct lake_changese
 		return end_table(m, cid, tid, snap, true, err, errlen);
 	case LAKE_ALTER_TABLE: {
 		if (existing) {
-			int rc = check_table(m, cs, c, err, errlen);
+			int rc = check_table(m, cs, c, snap, err, errlen);
 			if (rc != LAKE_OK)
 				return rc;
 		}
@@ -299,7 +303,7 @@ static int apply(struct lake_meta *m, struct commit_ctx *x, struct lake_changese
 	}
 	case LAKE_ADD_DATA:
 		if (existing) {
-			int rc = check_table(m, cs, c, err, errlen);
+			int rc = check_table(m, cs, c, snap, err, errlen);
 			if (rc != LAKE_OK)
 				return rc;
 		}
@@ -321,7 +325,7 @@ static int apply(struct lake_meta *m, struct commit_ctx *x, struct lake_changese
 		return LAKE_OK;
 	case LAKE_ADD_DELETES: {
 		if (existing) {
-			int rc = check_table(m, cs, c, err, errlen);
+			int rc = check_table(m, cs, c, snap, err, errlen);
 			if (rc != LAKE_OK)
 				return rc;
 		}

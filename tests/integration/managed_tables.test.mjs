@@ -3,7 +3,7 @@
 // kill -9, and bad input — on the SQLite metadata store and on a real PostgreSQL one.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
@@ -104,6 +104,52 @@ function suite(name, usePostgres) {
       await ok(server, 'USE acme; CREATE TABLE plain (v INTEGER); INSERT INTO plain VALUES (5); UPDATE plain SET v = v + 1', sid);
       assert.deepEqual((await ok(server, 'SELECT v FROM plain', sid)).rows, [[6]]);
       assert.deepEqual((await ok(server, 'SELECT v FROM acme.plain')).rows, [[6]]);
+    });
+
+    test('ALTER TABLE: add, drop and rename columns, change a type where the data converts, rename the table', async () => {
+      await sameAsNative(server, [
+        "CREATE TABLE {T} (id INTEGER, name VARCHAR, code VARCHAR)",
+        "INSERT INTO {T} VALUES (1, 'a', '10'), (2, 'b', '20')",
+        'ALTER TABLE {T} ADD COLUMN score DOUBLE',
+        "INSERT INTO {T} VALUES (3, 'c', '30', 1.5)",
+        'ALTER TABLE {T} RENAME COLUMN name TO label',
+        'ALTER TABLE {T} ALTER COLUMN code TYPE INTEGER',
+        'ALTER TABLE {T} ALTER COLUMN label TYPE INTEGER',
+        'ALTER TABLE {T} DROP COLUMN score',
+        'ALTER TABLE {T} ADD COLUMN flag BOOLEAN DEFAULT true',
+        "INSERT INTO {T} (id, label, code) VALUES (4, 'd', 40)",
+        'ALTER TABLE {T} ALTER COLUMN id SET NOT NULL',
+        'INSERT INTO {T} (label) VALUES (\'x\')',
+        'UPDATE {T} SET code = code + 1 WHERE id >= 2',
+        'DELETE FROM {T} WHERE id = 1',
+        'SELECT sum(code), count(*) FILTER (WHERE flag) FROM {T}',
+      ], 'altered');
+      await ok(server, 'ALTER TABLE acme.main.altered RENAME TO altered2');
+      assert.deepEqual((await ok(server, 'SELECT id FROM acme.main.altered2 ORDER BY id')).rows, [[2], [3], [4]]);
+      assert.match((await sql(server, 'SELECT * FROM acme.main.altered')).error, /^Catalog Error/);
+      const described = await ok(server, 'DESCRIBE acme.main.altered2');
+      assert.deepEqual(described.rows.map((r) => [r[0], r[1]]), [['id', 'INTEGER'], ['label', 'VARCHAR'], ['code', 'INTEGER'], ['flag', 'BOOLEAN']]);
+    });
+
+    test('MERGE INTO and COPY FROM a file in the bucket', async () => {
+      await sameAsNative(server, [
+        'CREATE TABLE {T} (id INTEGER, qty INTEGER, note VARCHAR)',
+        "INSERT INTO {T} VALUES (1, 10, 'one'), (2, 20, 'two'), (3, 30, 'three')",
+        'MERGE INTO {T} AS t USING (SELECT * FROM (VALUES (2, 5), (3, 0), (4, 40)) v(id, qty)) AS s ON t.id = s.id'
+          + " WHEN MATCHED AND s.qty = 0 THEN DELETE WHEN MATCHED THEN UPDATE SET qty = t.qty + s.qty"
+          + " WHEN NOT MATCHED THEN INSERT VALUES (s.id, s.qty, 'new')",
+        'MERGE INTO {T} USING (SELECT 1 AS id) AS s ON merged.id = s.id WHEN MATCHED THEN UPDATE SET note = \'merged\'',
+      ], 'merged');
+      const csv = join(server.dataDir, 'buckets', 'default', 'imports');
+      mkdirSync(csv, { recursive: true });
+      writeFileSync(join(csv, 'people.csv'), 'id,name\n1,ann\n2,"bob, jr"\n');
+      await ok(server, 'CREATE TABLE acme.main.people (id INTEGER, name VARCHAR)');
+      const copied = await ok(server, "COPY acme.main.people FROM 'imports/people.csv' (HEADER)");
+      assert.deepEqual(copied.rows, [[2]]);
+      assert.deepEqual((await ok(server, 'SELECT * FROM acme.main.people ORDER BY id')).rows, [[1, 'ann'], [2, 'bob, jr']]);
+      assert.match((await sql(server, "COPY acme.main.people FROM '/etc/passwd'")).error, /^Invalid Input Error: '\/etc\/passwd' is not a key/);
+      assert.match((await sql(server, "COPY acme.main.people FROM 'imports/../../x.csv'")).error, /^Invalid Input Error/);
+      assert.match((await sql(server, "COPY acme.main.people FROM 'imports/none.csv'")).error, /^IO Error: no object/);
     });
 
     test('a dbt-style sequence gives the expected table', async () => {
