@@ -185,7 +185,8 @@ int eng_classify(struct eng_query *q, bool *routed, struct eng_error *err)
 			eng_fail(err, "Permission Error: databases are attached by the server; manage catalogs with the admin API", q);
 			return -1;
 		}
-		if (h.kind == STMT_BEGIN || h.kind == STMT_COMMIT || h.kind == STMT_ROLLBACK) {
+		if (h.kind == STMT_BEGIN || h.kind == STMT_COMMIT || h.kind == STMT_ROLLBACK ||
+		    (e->ncatalogs > 0 && lake_time_travel_possible(q->sql + span.start, span.len))) {
 			*routed = true;
 			break;
 		}

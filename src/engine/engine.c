@@ -575,7 +575,8 @@ static int run_routed(struct eng_query *q, duckdb_prepared_statement *last, stru
 			break;
 		}
 		int64_t count = -1;
-		int routed = eng_lake_route(q, q->sql + spans[i].start, spans[i].len, &count, err);
+		char *rewritten = NULL;
+		int routed = eng_lake_route(q, q->sql + spans[i].start, spans[i].len, &count, &rewritten, err);
 		if (routed < 0) {
 			rc = -1;
 		} else if (routed == 0) {
@@ -592,7 +593,7 @@ static int run_routed(struct eng_query *q, duckdb_prepared_statement *last, stru
 				}
 			}
 		} else {
-			char *text = strndup(q->sql + spans[i].start, spans[i].len);
+			char *text = rewritten ? rewritten : strndup(q->sql + spans[i].start, spans[i].len);
 			duckdb_prepared_statement prep = NULL;
 			idx_t count_in_text = 0;
 			if (!text) {

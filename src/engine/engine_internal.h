@@ -130,9 +130,14 @@ int eng_lake_sync_worker(struct engine *e, struct worker *w, const struct lake_h
 void eng_lake_sync_catalog(struct engine *e, int64_t catalog_id);
 
 /* lake_router.c */
-/* Runs one statement sql[0..len) that the router takes (managed write or transaction control).
- * *count receives the changed row count (-1 for DDL and transaction control). */
-int eng_lake_route(struct eng_query *q, const char *sql, size_t len, int64_t *count, struct eng_error *err);
+/* Runs one statement sql[0..len) when the router takes it (a write into a managed catalog or
+ * transaction control): returns 0 and *count, the changed row count (-1 for DDL and transaction
+ * control). Returns 1 for a statement DuckDB runs itself, in *rewritten (caller frees) when time
+ * travel had to be rewritten; -1 on error. */
+int eng_lake_route(struct eng_query *q, const char *sql, size_t len, int64_t *count, char **rewritten,
+                   struct eng_error *err);
+/* Whether the text may hold `AT (VERSION => …)` / `AT (TIMESTAMP => …)` (a cheap test). */
+bool lake_time_travel_possible(const char *sql, size_t len);
 /* Throws away the session's uncommitted lake changes (session closing, ROLLBACK). */
 void eng_lake_abandon(struct eng_session *s);
 

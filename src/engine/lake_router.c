@@ -230,6 +230,20 @@ static bool has_top_word(const char *s, size_t len, size_t pos, const char *word
 	return scan_top(s, len, pos, false, stop, &which) < len;
 }
 
+bool lake_time_travel_possible(const char *sql, size_t len)
+{
+	bool arrow = false, word = false;
+	for (size_t i = 0; i + 1 < len; i++) {
+		if (sql[i] == '=' && sql[i + 1] == '>')
+			arrow = true;
+		if ((sql[i] == 'V' || sql[i] == 'v') && i + 7 <= len && !strncasecmp(sql + i, "VERSION", 7))
+			word = true;
+		if ((sql[i] == 'T' || sql[i] == 't') && i + 9 <= len && !strncasecmp(sql + i, "TIMESTAMP", 9))
+			word = true;
+	}
+	return arrow && word;
+}
+
 /* --- names ------------------------------------------------------------------------------- */
 
 static void current_names(struct eng_session *s, char *db, size_t dblen, char *schema, size_t schemalen)
@@ -1397,6 +1411,178 @@ static int alter_table(struct route *r)
 	return finish(r, &cs, true);
 }
 
+/* --- time travel ----------------------------------------------------------------------------- */
+
+/* Keywords that may follow a table reference where an alias could stand. */
+static const char *const not_alias[] = {
+	"WHERE", "JOIN", "LEFT", "RIGHT", "INNER", "FULL", "CROSS", "NATURAL", "ON", "USING", "GROUP", "ORDER", "LIMIT",
+	"OFFSET", "UNION", "EXCEPT", "INTERSECT", "WINDOW", "HAVING", "QUALIFY", "SAMPLE", "TABLESAMPLE", "POSITIONAL",
+	"ASOF", "ANTI", "SEMI", "RETURNING", "SET", "WHEN", "LATERAL", NULL};
+
+struct tok {
+	size_t start, end;
+};
+
+static bool tok_is(const char *s, const struct tok *t, const char *w) { return is_word(s, t->start, t->end, w); }
+
+/* The snapshot `name AT (VERSION => n | TIMESTAMP => expr)` names, for catalog cid. */
+static int travel_snapshot(struct route *r, bool by_version, const char *expr, size_t expr_len, int64_t *snap)
+{
+	char msg[1024];
+	buf q;
+	buf_init(&q);
+	if (by_version) {
+		buf_puts(&q, "SELECT CAST((");
+		buf_append(&q, expr, expr_len);
+		buf_puts(&q, ") AS BIGINT)");
+	} else {
+		buf_puts(&q, "SELECT strftime(CAST((");
+		buf_append(&q, expr, expr_len);
+		buf_puts(&q, ") AS TIMESTAMPTZ) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%fZ')");
+	}
+	duckdb_result res;
+	int rc = run_buf(r, &q, &res);
+	buf_free(&q);
+	if (rc < 0)
+		return -1;
+	if (by_version) {
+		*snap = duckdb_value_int64(&res, 0, 0);
+		duckdb_destroy_result(&res);
+		if (*snap < 0 || *snap > r->snapshot)
+			return fail(r, "Invalid Input Error: catalog \"%s\" has no snapshot %lld (the latest is %lld)", r->cat.name,
+			            (long long)*snap, (long long)r->snapshot);
+		return 0;
+	}
+	char *when = duckdb_value_varchar(&res, 0, 0);
+	duckdb_destroy_result(&res);
+	if (!when)
+		return fail(r, "Invalid Input Error: AT (TIMESTAMP => …) needs a timestamp");
+	rc = lake_snapshot_at(r->e->lake, r->cat.id, when, snap, msg, sizeof(msg));
+	duckdb_free(when);
+	if (rc == LAKE_NOT_FOUND)
+		return fail(r, "Invalid Input Error: catalog \"%s\" has no snapshot that old: %s", r->cat.name, msg);
+	if (rc != LAKE_OK)
+		return fail(r, "IO Error: %s", msg);
+	return 0;
+}
+
+/* Rewrites every `name AT (VERSION => n)` / `name AT (TIMESTAMP => ts)` that names a managed table
+ * into a subquery over that snapshot's files. *out is NULL when the text has none. */
+static int rewrite_time_travel(struct route *r, char **out)
+{
+	const char *s = r->sql;
+	size_t len = r->len, n = 0, cap = 64;
+	struct tok *toks = malloc(cap * sizeof(*toks));
+	*out = NULL;
+	if (!toks)
+		return oom(r);
+	for (size_t p = 0; (p = sql_skip_space(s, len, p)) < len;) {
+		if (n == cap) {
+			struct tok *g = realloc(toks, (cap *= 2) * sizeof(*toks));
+			if (!g) {
+				free(toks);
+				return oom(r);
+			}
+			toks = g;
+		}
+		toks[n].start = p;
+		toks[n].end = p = token_end(s, len, p);
+		/* "=>" is one token here */
+		if (s[toks[n].start] == '=' && p < len && s[p] == '>')
+			toks[n].end = ++p;
+		n++;
+	}
+	buf b;
+	buf_init(&b);
+	size_t copied = 0;
+	int rc = 0;
+	for (size_t i = 0; i + 4 < n && rc == 0; i++) {
+		if (!tok_is(s, &toks[i], "AT") || s[toks[i + 1].start] != '(' ||
+		    !(tok_is(s, &toks[i + 2], "VERSION") || tok_is(s, &toks[i + 2], "TIMESTAMP")) ||
+		    toks[i + 3].end - toks[i + 3].start != 2 || strncmp(s + toks[i + 3].start, "=>", 2) != 0 || i == 0)
+			continue;
+		/* the name: up to three parts joined by '.' just before AT */
+		size_t first = i - 1;
+		struct stmt_name name = {0};
+		while (first >= 2 && s[toks[first - 1].start] == '.' && toks[first - 1].end - toks[first - 1].start == 1)
+			first -= 2;
+		for (size_t k = first; k < i && name.nparts < 3; k += 2)
+			if (read_ident(s, len, toks[k].start, name.parts[name.nparts], sizeof(name.parts[0])) != toks[k].start)
+				name.nparts++;
+		if (name.nparts == 0 || name.nparts != (int)((i - first + 1) / 2))
+			continue;
+		/* the expression runs to the matching ')' */
+		size_t close = i + 4;
+		int depth = 1;
+		for (; close < n; close++) {
+			char c = s[toks[close].start];
+			if (c == '(')
+				depth++;
+			else if (c == ')' && --depth == 0)
+				break;
+		}
+		if (close >= n)
+			break;
+		struct route sub = *r;
+		memset(&sub.state, 0, sizeof(sub.state));
+		sub.h.kind = STMT_SELECT;
+		sub.h.target = name;
+		int found = resolve_target(&sub);
+		if (found < 0) {
+			rc = -1;
+			break;
+		}
+		if (found == 1)
+			continue; /* not a managed table: DuckDB has its say */
+		int64_t snap = 0;
+		struct lake_state at;
+		memset(&at, 0, sizeof(at));
+		char msg[1024];
+		const struct lake_schema *sc = NULL;
+		const struct lake_table *t = NULL;
+		bool by_version = tok_is(s, &toks[i + 2], "VERSION");
+		size_t expr = toks[i + 4].start, expr_end = toks[close].start;
+		if (travel_snapshot(&sub, by_version, s + expr, expr_end - expr, &snap) < 0) {
+			rc = -1;
+		} else if (lake_state_load(r->e->lake, sub.cat.id, snap, &at, msg, sizeof(msg)) != LAKE_OK) {
+			rc = fail(r, "IO Error: cannot read the catalog's metadata: %s", msg);
+		} else if (!(sc = lake_state_schema(&at, sub.schema)) || !(t = lake_state_table(&at, sc->id, sub.table))) {
+			rc = fail(r, "Catalog Error: Table with name %s does not exist at snapshot %lld!", sub.table, (long long)snap);
+		} else {
+			char suffix[32];
+			snprintf(suffix, sizeof(suffix), "_v%lld", (long long)snap);
+			buf_append(&b, s + copied, toks[first].start - copied);
+			buf_puts(&b, "(");
+			eng_lake_view_select(&b, t, sub.cat.id, suffix);
+			buf_puts(&b, ")");
+			bool alias = close + 1 < n && (tok_is(s, &toks[close + 1], "AS") ||
+			                               (word_char(s[toks[close + 1].start]) || s[toks[close + 1].start] == '"'));
+			for (int k = 0; alias && not_alias[k]; k++)
+				if (tok_is(s, &toks[close + 1], not_alias[k]))
+					alias = false;
+			if (!alias) {
+				buf_puts(&b, " AS ");
+				eng_quote(&b, sub.table, '"');
+			}
+			copied = toks[close].end;
+			i = close;
+		}
+		lake_state_free(&at);
+		lake_state_free(&sub.state);
+	}
+	free(toks);
+	if (rc == 0 && copied > 0) {
+		buf_append(&b, s + copied, len - copied);
+		buf_putc(&b, '\0');
+		if (buf_failed(&b))
+			rc = oom(r);
+		else
+			*out = b.data, b.data = NULL;
+	}
+	buf_free(&b);
+	return rc;
+}
+
 /* --- transactions -------------------------------------------------------------------------- */
 
 void eng_lake_abandon(struct eng_session *s)
@@ -1469,8 +1655,10 @@ static int transaction_control(struct route *r)
 
 /* --- entry -------------------------------------------------------------------------------- */
 
-int eng_lake_route(struct eng_query *q, const char *sql, size_t len, int64_t *count, struct eng_error *err)
+int eng_lake_route(struct eng_query *q, const char *sql, size_t len, int64_t *count, char **rewritten,
+                   struct eng_error *err)
 {
+	*rewritten = NULL;
 	struct route *r = calloc(1, sizeof(*r));
 	if (!r) {
 		eng_set_error(err, ENG_INTERNAL, "out of memory");
@@ -1484,8 +1672,11 @@ int eng_lake_route(struct eng_query *q, const char *sql, size_t len, int64_t *co
 	r->err = err;
 	*count = -1;
 	int rc = 1;
-	if (stmt_head_parse(sql, len, &r->h) < 0)
+	if (stmt_head_parse(sql, len, &r->h) < 0) {
+		if (lake_time_travel_possible(sql, len))
+			rc = rewrite_time_travel(r, rewritten) < 0 ? -1 : 1;
 		goto out;
+	}
 	switch (r->h.kind) {
 	case STMT_BEGIN: case STMT_COMMIT: case STMT_ROLLBACK:
 		rc = transaction_control(r);
@@ -1495,6 +1686,9 @@ int eng_lake_route(struct eng_query *q, const char *sql, size_t len, int64_t *co
 	case STMT_CREATE_VIEW: case STMT_DROP_TABLE: case STMT_DROP_SCHEMA: case STMT_DROP_VIEW: case STMT_ALTER_TABLE:
 		break;
 	default:
+		/* A read: only time travel needs the router. */
+		if (lake_time_travel_possible(sql, len))
+			rc = rewrite_time_travel(r, rewritten) < 0 ? -1 : 1;
 		goto out;
 	}
 	if (r->h.temporary)

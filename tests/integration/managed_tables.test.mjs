@@ -152,6 +152,29 @@ function suite(name, usePostgres) {
       assert.match((await sql(server, "COPY acme.main.people FROM 'imports/none.csv'")).error, /^IO Error: no object/);
     });
 
+    test('time travel: AT (VERSION => n) and AT (TIMESTAMP => ts) read older snapshots', async () => {
+      await ok(server, 'CREATE TABLE acme.main.tt (id INTEGER); INSERT INTO acme.main.tt VALUES (1), (2)');
+      await new Promise((r) => setTimeout(r, 20));
+      const before = (await ok(server, "SELECT strftime(now() AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S.%f')")).rows[0][0];
+      await new Promise((r) => setTimeout(r, 20));
+      await ok(server, 'ALTER TABLE acme.main.tt ADD COLUMN x INTEGER; INSERT INTO acme.main.tt VALUES (3, 30); DELETE FROM acme.main.tt WHERE id = 1');
+      const at = await ok(server, `SELECT * FROM acme.main.tt AT (TIMESTAMP => TIMESTAMPTZ '${before}+00') ORDER BY id`);
+      assert.deepEqual(at.columns, ['id']);
+      assert.deepEqual(at.rows, [[1], [2]]);
+      const snapshots = [];
+      for (let v = 0; v < 200 && snapshots.length < 1; v++) {
+        const r = await sql(server, `SELECT count(*) FROM acme.main.tt AT (VERSION => ${v})`);
+        if (r.error === undefined && r.rows[0][0] === 2) snapshots.push(v);
+      }
+      assert.equal(snapshots.length, 1);
+      const joined = await ok(server, `SELECT old.id, cur.x FROM acme.main.tt AT (VERSION => ${snapshots[0]}) AS old JOIN acme.main.tt cur USING (id)`);
+      assert.deepEqual(joined.rows, [[2, null]]);
+      assert.deepEqual((await ok(server, 'SELECT * FROM acme.main.tt ORDER BY id')).rows, [[2, null], [3, 30]]);
+      assert.match((await sql(server, 'SELECT * FROM acme.main.tt AT (VERSION => 100000)')).error, /^Invalid Input Error: catalog "acme" has no snapshot 100000/);
+      assert.match((await sql(server, 'SELECT * FROM acme.main.tt AT (VERSION => 0)')).error, /^Catalog Error: Table with name tt does not exist at snapshot 0/);
+      assert.match((await sql(server, "SELECT * FROM acme.main.tt AT (TIMESTAMP => TIMESTAMP '2000-01-01')")).error, /no snapshot that old/);
+    });
+
     test('a dbt-style sequence gives the expected table', async () => {
       await ok(server, 'CREATE TABLE acme.main.orders AS SELECT range AS id, range * 10 AS amount FROM range(10)');
       await ok(server, 'DROP TABLE IF EXISTS acme.main.orders__tmp');
