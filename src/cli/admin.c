@@ -1,4 +1,5 @@
-/* `lakehouse admin catalog create|list|rename|drop`: the admin REST API from the command line. */
+/* `lakehouse admin catalog create|list|rename|drop|maintain`: the admin REST API from the command
+ * line. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +17,8 @@ static void usage(FILE *f, const char *prog)
 	        "  create NAME [--bucket BUCKET]   create a catalog (bucket defaults to the built-in 'default')\n"
 	        "  list                            list catalogs\n"
 	        "  rename NAME NEW_NAME            rename a catalog\n"
-	        "  drop NAME                       drop a catalog\n\n"
+	        "  drop NAME                       drop a catalog\n"
+	        "  maintain NAME                   compact small files, expire old snapshots, delete unused files\n\n"
 	        "Options:\n"
 	        "  --url URL            server (default $LAKEHOUSE_URL or http://127.0.0.1:15000)\n"
 	        "  --user NAME          user (default $ALTERTABLE_LAKEHOUSE_USERNAME)\n"
@@ -48,6 +50,13 @@ static int report(const char *prog, long status, buf *out, const char *err)
 		json_t *list = json_object_get(v, "catalogs");
 		for (size_t i = 0; i < json_array_size(list); i++)
 			print_catalog(json_array_get(list, i));
+	} else if (json_is_integer(json_object_get(v, "files_compacted"))) {
+		printf("%s\ttables_compacted=%lld\tfiles_compacted=%lld\tsnapshots_expired=%lld\tobjects_deleted=%lld\n",
+		       json_string_value(json_object_get(v, "name")),
+		       (long long)json_integer_value(json_object_get(v, "tables_compacted")),
+		       (long long)json_integer_value(json_object_get(v, "files_compacted")),
+		       (long long)json_integer_value(json_object_get(v, "snapshots_expired")),
+		       (long long)json_integer_value(json_object_get(v, "objects_deleted")));
 	} else if (json_is_true(json_object_get(v, "dropped"))) {
 		printf("dropped %s\n", json_string_value(json_object_get(v, "name")));
 	} else if (v) {
@@ -116,6 +125,9 @@ int cli_admin_main(const char *prog, int argc, char **argv)
 	} else if (!strcmp(cmd, "drop") && nwords == 3) {
 		method = "DELETE";
 		snprintf(path, sizeof(path), "/admin/catalogs/%s", words[2]);
+	} else if (!strcmp(cmd, "maintain") && nwords == 3) {
+		method = "POST";
+		snprintf(path, sizeof(path), "/admin/catalogs/%s/maintenance", words[2]);
 	} else {
 		usage(stderr, prog);
 		return 2;

@@ -131,6 +131,7 @@ struct engine *engine_open(const struct config *cfg, struct lake_meta *lake, str
 		return NULL;
 	}
 	pthread_mutex_init(&e->open_mu, NULL);
+	pthread_mutex_init(&e->pins_mu, NULL);
 	pthread_mutex_init(&e->reaper_mu, NULL);
 	cond_init_monotonic(&e->reaper_cv);
 	/* The default worker starts now so a broken setup fails at start, not on the first query. */
@@ -146,6 +147,8 @@ struct engine *engine_open(const struct config *cfg, struct lake_meta *lake, str
 		free(e);
 		return NULL;
 	}
+	if (eng_maintenance_start(e) < 0)
+		log_warn("cannot start the maintenance thread; maintenance runs only by hand", "%s", "");
 	return e;
 }
 
@@ -168,14 +171,17 @@ void engine_close(struct engine *e)
 		return;
 	pthread_mutex_lock(&e->reaper_mu);
 	e->stop = true;
-	pthread_cond_signal(&e->reaper_cv);
+	pthread_cond_broadcast(&e->reaper_cv);
 	pthread_mutex_unlock(&e->reaper_mu);
 	pthread_join(e->reaper, NULL);
+	eng_maintenance_stop(e);
 	sess_registry_free(e->sessions, session_destroy);
 	qlog_free(e->log);
 	for (int i = 0; i < COMPUTE_SIZES; i++)
 		worker_close(&e->workers[i]);
 	free(e->catalogs);
+	free(e->pinned);
+	pthread_mutex_destroy(&e->pins_mu);
 	e->bucket->ops->close(e->bucket);
 	pthread_mutex_destroy(&e->open_mu);
 	pthread_mutex_destroy(&e->reaper_mu);
@@ -728,6 +734,7 @@ void engine_query_end(struct eng_query *q, const char *error)
 	for (idx_t c = 0; q->types && c < q->ncols; c++)
 		duckdb_destroy_logical_type(&q->types[c]);
 	free(q->types);
+	eng_lake_release(q->s, false);
 	worker_slot_release(q->s->w);
 	atomic_fetch_sub(&e->active, 1);
 	free(q);

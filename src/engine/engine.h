@@ -115,6 +115,18 @@ int engine_catalog_attach(struct engine *e, const char *name, struct eng_error *
 int engine_catalog_detach(struct engine *e, const char *name, struct eng_error *err);
 int engine_catalog_rename(struct engine *e, const char *name, const char *new_name, struct eng_error *err);
 
+/* What one maintenance run did. */
+struct eng_maintenance {
+	int64_t tables_compacted;
+	int64_t files_compacted;
+	int64_t snapshots_expired;
+	int64_t objects_deleted;
+};
+/* Compacts small files, expires snapshots past the retention period and deletes objects no kept
+ * snapshot needs, for one catalog (NULL: all). ENG_NOT_FOUND for an unknown catalog. */
+int engine_lake_maintain(struct engine *e, const char *catalog, struct eng_maintenance *report,
+                         struct eng_error *err);
+
 /* Binds statement without running it; *valid and err tell the outcome. */
 int engine_validate(struct eng_session *s, const char *sql, bool *valid, struct eng_error *err);
 

@@ -35,6 +35,8 @@ struct eng_lake_session {
 	bool touched;    /* the current statement read a managed table */
 	struct lake_head *pins;
 	size_t npins;
+	struct lake_head *held; /* snapshots registered as in use until the query (or transaction) ends */
+	size_t nheld;
 	struct lake_changeset *pending;
 	size_t npending;
 };
@@ -52,6 +54,12 @@ struct eng_session {
 	struct eng_lake_session lake;
 };
 
+struct eng_pin {
+	int64_t catalog_id;
+	int64_t snapshot;
+	int refs;
+};
+
 struct engine {
 	const struct config *cfg;
 	struct worker workers[COMPUTE_SIZES];
@@ -65,6 +73,11 @@ struct engine {
 	struct qlog *log;
 	atomic_bool draining;
 	atomic_int active;
+	pthread_mutex_t pins_mu; /* snapshots running queries read: maintenance keeps them */
+	struct eng_pin *pinned;
+	size_t npinned;
+	pthread_t maintainer;
+	bool maintainer_started;
 	pthread_t reaper;
 	pthread_mutex_t reaper_mu;
 	pthread_cond_t reaper_cv;
@@ -119,6 +132,15 @@ struct eng_session *eng_lake_bound(void);
 void eng_lake_statement_done(struct eng_session *s);
 /* The snapshot of catalog_id the session reads now (fixed at first use per statement/transaction). */
 int eng_lake_pin(struct eng_session *s, int64_t catalog_id, int64_t *snapshot, char *msg, size_t msglen);
+
+/* Gives back the snapshots the session's query held (kept while its transaction is open). */
+void eng_lake_release(struct eng_session *s, bool force);
+/* The oldest snapshot of catalog_id a running query or open transaction reads, or -1. */
+int64_t eng_lake_oldest_pinned(struct engine *e, int64_t catalog_id);
+
+/* lake_maintenance.c */
+int eng_maintenance_start(struct engine *e);
+void eng_maintenance_stop(struct engine *e);
 
 /* lake_views.c */
 bool eng_lake_type_needs_text(const char *type);

@@ -1448,8 +1448,13 @@ static int travel_snapshot(struct route *r, bool by_version, const char *expr, s
 	if (by_version) {
 		*snap = duckdb_value_int64(&res, 0, 0);
 		duckdb_destroy_result(&res);
-		if (*snap < 0 || *snap > r->snapshot)
-			return fail(r, "Invalid Input Error: catalog \"%s\" has no snapshot %lld (the latest is %lld)", r->cat.name,
+		bool exists = false;
+		if (*snap >= 0 && *snap <= r->snapshot &&
+		    lake_snapshot_exists(r->e->lake, r->cat.id, *snap, &exists, msg, sizeof(msg)) != LAKE_OK)
+			return fail(r, "IO Error: %s", msg);
+		if (!exists)
+			return fail(r, "Invalid Input Error: catalog \"%s\" has no snapshot %lld (the latest is %lld; older ones"
+			               " expire after the retention period)", r->cat.name,
 			            (long long)*snap, (long long)r->snapshot);
 		return 0;
 	}
@@ -1599,6 +1604,7 @@ void eng_lake_abandon(struct eng_session *s)
 	free(s->lake.pins);
 	s->lake.pins = NULL;
 	s->lake.npins = 0;
+	eng_lake_release(s, true);
 }
 
 /* Runs a transaction-control statement on DuckDB as written. */

@@ -60,6 +60,50 @@ void eng_lake_statement_done(struct eng_session *s)
 	s->lake.npins = 0;
 }
 
+static void pins_change(struct engine *e, const struct lake_head *heads, size_t n, int delta)
+{
+	pthread_mutex_lock(&e->pins_mu);
+	for (size_t i = 0; i < n; i++) {
+		size_t k = 0;
+		while (k < e->npinned && (e->pinned[k].catalog_id != heads[i].id || e->pinned[k].snapshot != heads[i].snapshot))
+			k++;
+		if (k == e->npinned) {
+			if (delta < 0)
+				continue;
+			struct eng_pin *grown = realloc(e->pinned, (e->npinned + 1) * sizeof(*grown));
+			if (!grown)
+				continue; /* maintenance then merely keeps less; the retention period still holds */
+			e->pinned = grown;
+			e->pinned[e->npinned++] = (struct eng_pin){heads[i].id, heads[i].snapshot, 0};
+		}
+		e->pinned[k].refs += delta;
+		if (e->pinned[k].refs <= 0)
+			e->pinned[k] = e->pinned[--e->npinned];
+	}
+	pthread_mutex_unlock(&e->pins_mu);
+}
+
+int64_t eng_lake_oldest_pinned(struct engine *e, int64_t catalog_id)
+{
+	int64_t oldest = -1;
+	pthread_mutex_lock(&e->pins_mu);
+	for (size_t i = 0; i < e->npinned; i++)
+		if (e->pinned[i].catalog_id == catalog_id && (oldest < 0 || e->pinned[i].snapshot < oldest))
+			oldest = e->pinned[i].snapshot;
+	pthread_mutex_unlock(&e->pins_mu);
+	return oldest;
+}
+
+void eng_lake_release(struct eng_session *s, bool force)
+{
+	if (s->lake.in_txn && !force)
+		return;
+	pins_change(s->e, s->lake.held, s->lake.nheld, -1);
+	free(s->lake.held);
+	s->lake.held = NULL;
+	s->lake.nheld = 0;
+}
+
 int eng_lake_pin(struct eng_session *s, int64_t catalog_id, int64_t *snapshot, char *msg, size_t msglen)
 {
 	if (!s->lake.pins) {
@@ -67,6 +111,18 @@ int eng_lake_pin(struct eng_session *s, int64_t catalog_id, int64_t *snapshot, c
 		size_t n = 0;
 		if (lake_heads(s->e->lake, &heads, &n, msg, msglen) != LAKE_OK)
 			return -1;
+		struct lake_head *held = realloc(s->lake.held, (s->lake.nheld + n) * sizeof(*held));
+		if (!held && n) {
+			free(heads);
+			snprintf(msg, msglen, "Out of Memory Error: cannot pin the snapshot");
+			return -1;
+		}
+		if (n) {
+			memcpy(held + s->lake.nheld, heads, n * sizeof(*heads));
+			s->lake.held = held;
+			s->lake.nheld += n;
+			pins_change(s->e, heads, n, +1);
+		}
 		s->lake.pins = heads;
 		s->lake.npins = n;
 	}

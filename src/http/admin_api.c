@@ -199,3 +199,29 @@ void admin_catalog_drop(struct http_request *req, struct http_response *res, voi
 	jw_cstring(&res->body, name);
 	buf_putc(&res->body, '}');
 }
+
+void admin_catalog_maintain(struct http_request *req, struct http_response *res, void *app)
+{
+	struct lakehouse_api *api = app;
+	if (!allowed(req, res, api))
+		return;
+	struct eng_maintenance rep;
+	struct eng_error eerr = {0};
+	const char *name = http_request_path_arg(req);
+	if (engine_lake_maintain(api->engine, name, &rep, &eerr) < 0) {
+		if (eerr.status == ENG_NOT_FOUND) {
+			char msg[320];
+			snprintf(msg, sizeof(msg), "catalog '%s' does not exist", name);
+			http_error(res, 404, "catalog_not_found", msg);
+		} else {
+			http_error(res, 500, "maintenance_failed", eerr.message);
+		}
+		return;
+	}
+	buf_puts(&res->body, "{\"name\":");
+	jw_cstring(&res->body, name);
+	buf_printf(&res->body,
+	           ",\"tables_compacted\":%lld,\"files_compacted\":%lld,\"snapshots_expired\":%lld,\"objects_deleted\":%lld}",
+	           (long long)rep.tables_compacted, (long long)rep.files_compacted, (long long)rep.snapshots_expired,
+	           (long long)rep.objects_deleted);
+}

@@ -9,6 +9,8 @@ void admin_catalogs_list(struct http_request *req, struct http_response *res, vo
 void admin_catalogs_create(struct http_request *req, struct http_response *res, void *app);
 void admin_catalog_get(struct http_request *req, struct http_response *res, void *app);
 void admin_catalog_update(struct http_request *req, struct http_response *res, void *app);
+/* POST /admin/catalogs/{name}/maintenance: compaction, snapshot expiry and cleanup, now. */
+void admin_catalog_maintain(struct http_request *req, struct http_response *res, void *app);
 void admin_catalog_drop(struct http_request *req, struct http_response *res, void *app);
 
 #endif

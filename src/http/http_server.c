@@ -39,7 +39,7 @@ struct http_request {
 	struct MHD_Connection *conn;
 	char method[16];
 	char *path;
-	const char *path_arg;
+	char path_arg[256];
 	const struct http_route *route;
 	buf body;
 	bool too_large;
@@ -197,19 +197,21 @@ static char *authenticate(struct http_server *s, struct MHD_Connection *conn)
 	return user;
 }
 
-static bool path_matches(const char *pattern, const char *path, const char **arg)
+/* A pattern may hold one "{}" standing for a whole non-empty path segment, copied into arg. */
+static bool path_matches(const char *pattern, const char *path, char *arg, size_t arglen)
 {
-	size_t plen = strlen(pattern);
-	if (plen >= 3 && !strcmp(pattern + plen - 3, "/{}")) {
-		if (strncmp(path, pattern, plen - 2) != 0)
-			return false;
-		const char *rest = path + plen - 2;
-		if (!*rest || strchr(rest, '/'))
-			return false;
-		*arg = rest;
-		return true;
-	}
-	return strcmp(pattern, path) == 0;
+	const char *hole = strstr(pattern, "{}");
+	if (!hole)
+		return strcmp(pattern, path) == 0;
+	size_t pre = (size_t)(hole - pattern), post = strlen(hole + 2), len = strlen(path);
+	if (len <= pre + post || strncmp(path, pattern, pre) != 0 || strcmp(path + len - post, hole + 2) != 0)
+		return false;
+	size_t n = len - pre - post;
+	if (n >= arglen || memchr(path + pre, '/', n))
+		return false;
+	memcpy(arg, path + pre, n);
+	arg[n] = '\0';
+	return true;
 }
 
 struct stream_ctx {
@@ -296,13 +298,13 @@ static enum MHD_Result dispatch(struct http_request *req)
 	const struct http_route *found = NULL;
 	char allow[128] = "";
 	for (size_t i = 0; i < s->nroutes; i++) {
-		const char *arg = NULL;
-		if (!path_matches(s->routes[i].path, req->path, &arg))
+		char arg[sizeof(req->path_arg)];
+		if (!path_matches(s->routes[i].path, req->path, arg, sizeof(arg)))
 			continue;
 		if (strcmp(s->routes[i].method, req->method) == 0 ||
 		    (strcmp(req->method, "HEAD") == 0 && strcmp(s->routes[i].method, "GET") == 0)) {
 			found = &s->routes[i];
-			req->path_arg = arg;
+			memcpy(req->path_arg, arg, sizeof(arg));
 			break;
 		}
 		if (strlen(allow) + strlen(s->routes[i].method) + 3 < sizeof(allow)) {

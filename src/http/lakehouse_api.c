@@ -538,5 +538,6 @@ const struct http_route lakehouse_routes[] = {
 	{"GET", "/admin/catalogs/{}", false, admin_catalog_get},
 	{"PATCH", "/admin/catalogs/{}", false, admin_catalog_update},
 	{"DELETE", "/admin/catalogs/{}", false, admin_catalog_drop},
+	{"POST", "/admin/catalogs/{}/maintenance", false, admin_catalog_maintain},
 };
 const size_t lakehouse_nroutes = sizeof(lakehouse_routes) / sizeof(lakehouse_routes[0]);

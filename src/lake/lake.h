@@ -93,6 +93,7 @@ enum lake_change_kind {
 	LAKE_TRUNCATE,      /* table_id */
 	LAKE_ADD_DATA,      /* table_id, key, rows, bytes */
 	LAKE_ADD_DELETES,   /* table_id, key, targets */
+	LAKE_REWRITE,       /* table_id, key, rows, bytes: one file replacing targets' data files (compaction) */
 };
 
 struct lake_delete_target {
@@ -135,6 +136,35 @@ size_t lake_changeset_keys(const struct lake_changeset *cs, const char **keys, s
  * LAKE_NEW_TABLE (0 when none). */
 int lake_commit(struct lake_meta *m, struct lake_changeset *sets, size_t nsets, const char *author,
                 int64_t *snapshots, int64_t *new_table, char *err, size_t errlen);
+
+/* Maintenance (lake_maintain.c). */
+struct lake_compaction {
+	int64_t table_id;
+	char **paths; /* small data files of the table, oldest first */
+	size_t n;
+	int64_t rows;
+};
+/* Tables with at least min_files data files under small_bytes at snapshot. */
+int lake_compaction_candidates(struct lake_meta *m, int64_t catalog_id, int64_t snapshot, int64_t small_bytes,
+                               size_t min_files, struct lake_compaction **out, size_t *n, char *err, size_t errlen);
+void lake_compactions_free(struct lake_compaction *c, size_t n);
+/* Forgets snapshots older than the newest one committed at or before cutoff (ISO 8601), keeping
+ * keep_max and newer when keep_max >= 0; objects only they needed go to the garbage list. */
+int lake_expire(struct lake_meta *m, int64_t catalog_id, const char *cutoff, int64_t keep_max, int64_t *expired,
+                char *err, size_t errlen);
+/* Garbage of bucket listed at or before `before`; lake_garbage_forget once the object is gone. */
+int lake_garbage_due(struct lake_meta *m, const char *bucket, const char *before, char ***out, size_t *n, char *err,
+                     size_t errlen);
+int lake_garbage_forget(struct lake_meta *m, const char *bucket, const char *path, char *err, size_t errlen);
+/* Every object key of bucket the metadata knows (sorted), garbage included. */
+int lake_referenced_paths(struct lake_meta *m, const char *bucket, char ***out, size_t *n, char *err, size_t errlen);
+void lake_paths_free(char **paths, size_t n);
+/* Whether catalog_id still has snapshot (not expired, not in the future). */
+int lake_snapshot_exists(struct lake_meta *m, int64_t catalog_id, int64_t snapshot, bool *exists, char *err,
+                         size_t errlen);
+
+/* A time as the metadata stores it (ISO 8601 UTC, microseconds), from microseconds since 1970. */
+void lake_time_text(int64_t unix_us, char *out, size_t outlen);
 
 void lake_column_free(struct lake_column *c);
 int lake_column_copy(struct lake_column *dst, const struct lake_column *src);

@@ -323,6 +323,57 @@ static int apply(struct lake_meta *m, struct commit_ctx *x, struct lake_changese
 		}
 		buf_printf(summary, "insert %lld rows into %s; ", (long long)c->rows, tid);
 		return LAKE_OK;
+	case LAKE_REWRITE: {
+		/* Compaction: the replaced files must all be live and have gained no deletes since base. */
+		if (scalar(m, &v, err, errlen,
+		           "SELECT COUNT(*) FROM lake_table WHERE catalog_id = $1 AND table_id = $2 AND end_snapshot IS NULL", 2,
+		           cid, tid, NULL) != LAKE_OK)
+			return LAKE_ERROR;
+		if (v != 1)
+			return conflict(err, errlen, "dropped", table_id);
+		for (size_t i = 0; i < c->ntargets; i++) {
+			int64_t fid = -1;
+			const char *params[] = {cid, tid, c->targets[i].data_path};
+			if (meta_exec(m->db,
+			              "SELECT file_id FROM lake_data_file WHERE catalog_id = $1 AND table_id = $2 AND path = $3"
+			              " AND end_snapshot IS NULL",
+			              3, params, lake_read_int64, &fid, err, errlen) != META_OK)
+				return LAKE_ERROR;
+			if (fid < 0)
+				return conflict(err, errlen, "rewritten", table_id);
+			char fids[24], base[24];
+			snprintf(fids, sizeof(fids), "%lld", (long long)fid);
+			snprintf(base, sizeof(base), "%lld", (long long)cs->base);
+			if (scalar(m, &v, err, errlen,
+			           "SELECT COUNT(*) FROM lake_delete_file WHERE catalog_id = $1 AND file_id = $2 AND begin_snapshot > $3",
+			           3, cid, fids, base) != LAKE_OK)
+				return LAKE_ERROR;
+			if (v > 0)
+				return conflict(err, errlen, "deleted from", table_id);
+			if (run(m, NULL, NULL, err, errlen,
+			        "UPDATE lake_data_file SET end_snapshot = $3 WHERE catalog_id = $1 AND file_id = $2", 3, cid, fids,
+			        snap) != LAKE_OK ||
+			    run(m, NULL, NULL, err, errlen,
+			        "UPDATE lake_delete_file SET end_snapshot = $3 WHERE catalog_id = $1 AND file_id = $2"
+			        " AND end_snapshot IS NULL",
+			        3, cid, fids, snap) != LAKE_OK)
+				return LAKE_ERROR;
+		}
+		if (scalar(m, &v, err, errlen, "SELECT COALESCE(MAX(file_id), 0) + 1 FROM lake_data_file WHERE catalog_id = $1",
+		           1, cid, NULL, NULL) != LAKE_OK)
+			return LAKE_ERROR;
+		char fid[24], rows[24], bytes[24];
+		snprintf(fid, sizeof(fid), "%lld", (long long)v);
+		snprintf(rows, sizeof(rows), "%lld", (long long)c->rows);
+		snprintf(bytes, sizeof(bytes), "%lld", (long long)c->bytes);
+		if (c->rows > 0 && run(m, NULL, NULL, err, errlen,
+		                       "INSERT INTO lake_data_file (catalog_id, file_id, table_id, path, size_bytes, row_count,"
+		                       " begin_snapshot, end_snapshot) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)",
+		                       7, cid, fid, tid, c->key, bytes, rows, snap) != LAKE_OK)
+			return LAKE_ERROR;
+		buf_printf(summary, "compact %zu files of %s; ", c->ntargets, tid);
+		return LAKE_OK;
+	}
 	case LAKE_ADD_DELETES: {
 		if (existing) {
 			int rc = check_table(m, cs, c, snap, err, errlen);

@@ -356,3 +356,19 @@ int lake_snapshot_at(struct lake_meta *m, int64_t catalog_id, const char *time_t
 	*out = snap;
 	return LAKE_OK;
 }
+
+int lake_snapshot_exists(struct lake_meta *m, int64_t catalog_id, int64_t snapshot, bool *exists, char *err,
+                         size_t errlen)
+{
+	char cid[24], snap[24];
+	snprintf(cid, sizeof(cid), "%lld", (long long)catalog_id);
+	snprintf(snap, sizeof(snap), "%lld", (long long)snapshot);
+	const char *params[] = {cid, snap};
+	int64_t n = 0;
+	pthread_mutex_lock(&m->mu);
+	int rc = meta_exec(m->db, "SELECT COUNT(*) FROM lake_snapshot WHERE catalog_id = $1 AND snapshot_id = $2", 2, params,
+	                   lake_read_int64, &n, err, errlen);
+	pthread_mutex_unlock(&m->mu);
+	*exists = n > 0;
+	return rc == META_OK ? LAKE_OK : LAKE_ERROR;
+}

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "lake/meta_db.h"
+#include "lake/lake.h"
 #include "lake/metadata_internal.h"
 #include "util/clock.h"
 #include "util/timefmt.h"
@@ -98,11 +99,13 @@ bool lake_name_valid(const char *name, char *why, size_t whylen)
 	return true;
 }
 
-void lake_now_text(char *out, size_t outlen)
+void lake_now_text(char *out, size_t outlen) { lake_time_text(clock_wall_us(), out, outlen); }
+
+void lake_time_text(int64_t unix_us, char *out, size_t outlen)
 {
 	buf t;
 	buf_init(&t);
-	fmt_timestamp(&t, clock_wall_us(), 6);
+	fmt_timestamp(&t, unix_us, 6);
 	snprintf(out, outlen, "%.*sZ", (int)(t.len < 38 ? t.len : 38), t.data ? t.data : "");
 	buf_free(&t);
 }

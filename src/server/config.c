@@ -53,6 +53,12 @@ static const struct opt opts[] = {
 	{"body-max", OPT_BYTES, OFF(body_max), "largest JSON request body (default 2MiB)"},
 	{"max-connections", OPT_INT, OFF(max_connections), "HTTP connections at once (default 256)"},
 	{"idle-timeout-seconds", OPT_INT, OFF(idle_timeout_seconds), "close HTTP connections idle this long (default 300)"},
+	{"maintenance-interval-seconds", OPT_INT, OFF(maintenance_interval_seconds),
+	 "compact small files, expire snapshots and delete unreferenced objects this often (default 60; 0: only by hand)"},
+	{"snapshot-retention-seconds", OPT_INT, OFF(snapshot_retention_seconds),
+	 "keep snapshots this long for time travel (default 604800, a week)"},
+	{"gc-grace-seconds", OPT_INT, OFF(gc_grace_seconds),
+	 "delete objects no snapshot needs only after this long (default 600)"},
 	{"session-idle-seconds", OPT_INT, OFF(session_idle_seconds), "idle HTTP sessions close after (default 14400)"},
 	{"max-sessions", OPT_INT, OFF(max_sessions), "open sessions at once (default 1024)"},
 	{"queue-max", OPT_INT, OFF(queue_max), "queries waiting per worker before 503 (default 256)"},
@@ -81,6 +87,9 @@ static void set_defaults(struct config *cfg)
 	cfg->body_max = 2 << 20;
 	cfg->max_connections = 256;
 	cfg->idle_timeout_seconds = 300;
+	cfg->maintenance_interval_seconds = 60;
+	cfg->snapshot_retention_seconds = 604800;
+	cfg->gc_grace_seconds = 600;
 	cfg->session_idle_seconds = 4 * 3600;
 	cfg->max_sessions = 1024;
 	cfg->queue_max = 256;

@@ -45,6 +45,9 @@ struct config {
 	int shutdown_grace_seconds;
 	int query_log_size;        /* query log entries kept for GET /query/{id} */
 	int default_compute_size;  /* index into compute_size_names */
+	int maintenance_interval_seconds; /* background compaction/expiry/cleanup period; 0: by hand only */
+	int snapshot_retention_seconds;     /* snapshots younger than this stay readable (time travel) */
+	int gc_grace_seconds;      /* unreferenced objects are deleted this long after they became so */
 	struct config_worker workers[COMPUTE_SIZES];
 };
 

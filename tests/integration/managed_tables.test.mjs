@@ -332,3 +332,39 @@ test('acknowledged writes survive kill -9; an interrupted write is all there or 
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test('maintenance: compaction, snapshot expiry and cleanup, never under a reader; in the background and by hand', async () => {
+  const server = await startServer({ args: ['--snapshot-retention-seconds', '0', '--gc-grace-seconds', '0',
+    '--maintenance-interval-seconds', '1'] });
+  const folder = join(server.dataDir, 'buckets', 'default', '1');
+  try {
+    await request(server, 'POST', '/admin/catalogs', { body: { name: 'acme' } });
+    await ok(server, 'CREATE TABLE acme.main.small (id INTEGER)');
+    for (let i = 0; i < 40; i++) await ok(server, `INSERT INTO acme.main.small VALUES (${i})`);
+    await ok(server, 'DELETE FROM acme.main.small WHERE id % 4 = 0');
+    // A reader in a transaction keeps its snapshot, and its files, through maintenance.
+    const reader = randomUUID();
+    await ok(server, 'BEGIN; SELECT count(*) FROM acme.main.small', reader);
+    await ok(server, 'INSERT INTO acme.main.small VALUES (100)');
+    const manual = await request(server, 'POST', '/admin/catalogs/acme/maintenance');
+    assert.equal(manual.status, 200, manual.text);
+    assert.equal(manual.json.tables_compacted, 1);
+    assert.ok(manual.json.files_compacted >= 41);
+    assert.deepEqual((await ok(server, 'SELECT count(*), sum(id) FROM acme.main.small', reader)).rows, [[30, 600]]);
+    await ok(server, 'COMMIT', reader);
+    assert.deepEqual((await ok(server, 'SELECT count(*), sum(id) FROM acme.main.small')).rows, [[31, 700]]);
+    // With the reader gone, the background run removes what only old snapshots needed.
+    let files = readdirSync(folder).length;
+    for (let waited = 0; files > 3 && waited < 10000; waited += 200) {
+      await new Promise((r) => setTimeout(r, 200));
+      files = readdirSync(folder).length;
+    }
+    assert.ok(files <= 3, `${files} objects left: ${readdirSync(folder).join(' ')}`);
+    assert.deepEqual((await ok(server, 'SELECT count(*), sum(id) FROM acme.main.small')).rows, [[31, 700]]);
+    const missing = await request(server, 'POST', '/admin/catalogs/nope/maintenance');
+    assert.equal(missing.status, 404);
+  } finally {
+    const { code } = await server.stop();
+    assert.equal(code, 0, server.stderr);
+  }
+});
