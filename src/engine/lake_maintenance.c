@@ -104,7 +104,7 @@ static int compact_table(struct engine *e, struct worker *w, const struct lake_h
 			bytes = ftell(fp);
 		if (fp)
 			fclose(fp);
-		if (e->bucket->ops->put_file(e->bucket, key, path, &serr) != STORE_OK) {
+		if (e->bucket->ops->move_file(e->bucket, key, path, &serr) != STORE_OK) {
 			snprintf(msg, msglen, "cannot write %s: %s", key, serr.message);
 			rc = -1;
 		}

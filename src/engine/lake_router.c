@@ -77,6 +77,13 @@ static void user_message(struct route *r, const char *msg, char *out, size_t out
 			out[n++] = *msg++;
 	}
 	out[n] = '\0';
+	/* NOT NULL checks on the direct INSERT path raise error(); report them as DuckDB would. */
+	static const char head[] = "Invalid Input Error: NOT NULL constraint failed";
+	if (!strncmp(out, head, sizeof(head) - 1)) {
+		char tail[2048];
+		snprintf(tail, sizeof(tail), "Constraint Error: %s", out + strlen("Invalid Input Error: "));
+		snprintf(out, outlen, "%s", tail);
+	}
 }
 
 /* Runs sql on the session's connection; the result, when wanted, is the caller's to destroy. */
@@ -397,9 +404,8 @@ static int publish(struct route *r, const char *path, const char *key, int64_t *
 		return fail(r, "IO Error: staged file %s is missing", path);
 	*bytes = st.st_size;
 	struct store_error serr = {0};
-	if (r->e->bucket->ops->put_file(r->e->bucket, key, path, &serr) != STORE_OK)
+	if (r->e->bucket->ops->move_file(r->e->bucket, key, path, &serr) != STORE_OK)
 		return fail(r, "IO Error: cannot write %s to the bucket: %s", key, serr.message);
-	unlink(path);
 	return 0;
 }
 
@@ -863,6 +869,84 @@ static void rows_relation(buf *b, struct route *r, const struct lake_table *t, c
 	eng_quote(b, alias, '"');
 }
 
+/* INSERT INTO t <query> with no column list: the query's rows go straight into the data file,
+ * cast to the columns' types by position, NOT NULL checked on the way (no scratch table). Returns
+ * 1 when the statement has another shape. */
+static int insert_query(struct route *r, const struct lake_table *t, struct lake_changeset *cs, int64_t *count)
+{
+	const char *s = r->sql;
+	size_t len = r->len, pos = sql_skip_space(s, len, r->h.rest);
+	if (pos >= len)
+		return 1;
+	size_t word = pos;
+	/* "(" opens a column list unless a query follows it */
+	while (word < len && s[word] == '(')
+		word = sql_skip_space(s, len, word + 1);
+	if (word >= len)
+		return 1;
+	size_t end = token_end(s, len, word);
+	bool query = is_word(s, word, end, "SELECT") || is_word(s, word, end, "FROM") || is_word(s, word, end, "WITH");
+	if (!query)
+		return 1;
+	buf q;
+	buf_init(&q);
+	buf_puts(&q, "SELECT * FROM (");
+	buf_append(&q, s + pos, len - pos);
+	buf_puts(&q, "\n) AS __lake_q");
+	buf_putc(&q, '\0');
+	if (buf_failed(&q)) {
+		buf_free(&q);
+		return oom(r);
+	}
+	duckdb_prepared_statement prep = NULL;
+	int rc = 0;
+	if (duckdb_prepare(r->s->conn, q.data, &prep) == DuckDBError) {
+		char msg[2048];
+		user_message(r, duckdb_prepare_error(prep) ? duckdb_prepare_error(prep) : "", msg, sizeof(msg));
+		eng_fail(r->err, msg, r->q);
+		rc = -1;
+	} else if (duckdb_prepared_statement_column_count(prep) != t->ncols) {
+		rc = fail(r, "Binder Error: table %s has %zu columns but %llu values were supplied", t->name, t->ncols,
+		          (unsigned long long)duckdb_prepared_statement_column_count(prep));
+	}
+	duckdb_destroy_prepare(&prep);
+	buf_reset(&q);
+	if (rc < 0) {
+		buf_free(&q);
+		return -1;
+	}
+	buf_puts(&q, "(SELECT ");
+	for (size_t i = 0; i < t->ncols; i++) {
+		const struct lake_column *c = &t->cols[i];
+		buf_puts(&q, i ? ", " : "");
+		if (c->not_null) {
+			buf_printf(&q, "CASE WHEN __lake_q.\"%zu\" IS NULL THEN error(", i + 1);
+			buf tmsg;
+			buf_init(&tmsg);
+			buf_printf(&tmsg, "NOT NULL constraint failed: %s.%s", t->name, c->name);
+			buf_putc(&tmsg, '\0');
+			eng_quote(&q, buf_failed(&tmsg) ? "NOT NULL constraint failed" : tmsg.data, '\'');
+			buf_free(&tmsg);
+			buf_puts(&q, ") ELSE ");
+		}
+		buf_printf(&q, "CAST(__lake_q.\"%zu\" AS %s)", i + 1, c->type);
+		if (c->not_null)
+			buf_puts(&q, " END");
+		buf_puts(&q, " AS ");
+		eng_quote(&q, c->name, '"');
+	}
+	buf_puts(&q, " FROM (");
+	buf_append(&q, s + pos, len - pos);
+	buf_puts(&q, "\n) AS __lake_q(");
+	for (size_t i = 0; i < t->ncols; i++)
+		buf_printf(&q, "%s\"%zu\"", i ? ", " : "", i + 1);
+	buf_puts(&q, "))");
+	buf_putc(&q, '\0');
+	rc = buf_failed(&q) ? oom(r) : stage_rows(r, cs, t->id, t->cols, t->ncols, q.data, count);
+	buf_free(&q);
+	return rc;
+}
+
 static int insert_rows(struct route *r, int64_t *count)
 {
 	const struct lake_table *t = find_table(r, true);
@@ -872,8 +956,18 @@ static int insert_rows(struct route *r, int64_t *count)
 		return fail(r, "Not implemented Error: INSERT OR REPLACE / OR IGNORE need keys, which managed tables do not have");
 	if (has_top_word(r->sql, r->len, r->h.rest, "RETURNING"))
 		return fail(r, "Not implemented Error: RETURNING is not supported on managed tables yet");
-	/* DuckDB applies the statement's column list, BY NAME, defaults, casts and NOT NULL to a
-	 * scratch table of the same shape; its rows become the data file. */
+	struct lake_changeset cs = {r->cat.id, r->snapshot, NULL, 0, 0};
+	int fast = insert_query(r, t, &cs, count);
+	if (fast <= 0) {
+		if (fast < 0) {
+			delete_keys(r->e, &cs);
+			lake_changeset_free(&cs);
+			return -1;
+		}
+		return finish(r, &cs, false);
+	}
+	/* Any other shape: DuckDB applies the statement's column list, BY NAME, defaults, casts and
+	 * NOT NULL to a scratch table of the same shape; its rows become the data file. */
 	buf q;
 	buf_init(&q);
 	buf_puts(&q, "CREATE OR REPLACE TEMP TABLE __lake_w (");
@@ -887,7 +981,6 @@ static int insert_rows(struct route *r, int64_t *count)
 		rc = run_buf(r, &q, NULL);
 	}
 	buf_free(&q);
-	struct lake_changeset cs = {r->cat.id, r->snapshot, NULL, 0, 0};
 	if (rc == 0)
 		rc = stage_rows(r, &cs, t->id, t->cols, t->ncols, "temp.main.__lake_w", count);
 	run(r, "DROP TABLE IF EXISTS temp.main.__lake_w", NULL);

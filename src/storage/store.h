@@ -36,6 +36,9 @@ struct store_ops {
 	int (*put)(struct store *s, const char *key, const void *data, size_t len, struct store_error *err);
 	/* Stores a local file under key, the same way. */
 	int (*put_file)(struct store *s, const char *key, const char *path, struct store_error *err);
+	/* Like put_file, but the local file is consumed: on success it is gone (renamed into place
+	 * when the bucket is a folder on the same file system). */
+	int (*move_file)(struct store *s, const char *key, const char *path, struct store_error *err);
 	int (*head)(struct store *s, const char *key, struct store_object *out, struct store_error *err);
 	/* Keys starting with prefix, in byte order, after `after` (NULL: from the start), at most max;
 	 * *n says how many were filled. A full page means more may follow. */

@@ -188,6 +188,33 @@ static int fs_put_file(struct store *base, const char *key, const char *path, st
 	return put_with((struct store_fs *)base, key, fill_file, path, err);
 }
 
+static int fs_move_file(struct store *base, const char *key, const char *path, struct store_error *err)
+{
+	struct store_fs *s = (struct store_fs *)base;
+	char dest[PATH_MAX];
+	if (path_of(s, key, dest, sizeof(dest), err))
+		return err->status;
+	if (mkdirs_for(dest) != 0)
+		return store_fail(err, STORE_ERROR, "cannot create the folder for %s: %s", key, strerror(errno));
+	/* The file's content reaches the disk before its name appears in the bucket. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return store_fail(err, STORE_ERROR, "cannot read %s: %s", path, strerror(errno));
+	int synced = fsync(fd);
+	close(fd);
+	if (synced != 0)
+		return store_fail(err, STORE_ERROR, "cannot write %s: %s", key, strerror(errno));
+	if (rename(path, dest) == 0)
+		return sync_dir_of(dest) == 0 ? STORE_OK
+		                              : store_fail(err, STORE_ERROR, "cannot write %s: %s", key, strerror(errno));
+	if (errno != EXDEV)
+		return store_fail(err, STORE_ERROR, "cannot write %s: %s", key, strerror(errno));
+	int rc = put_with(s, key, fill_file, path, err);
+	if (rc == STORE_OK)
+		unlink(path);
+	return rc;
+}
+
 static int fs_head(struct store *base, const char *key, struct store_object *out, struct store_error *err)
 {
 	struct store_fs *s = (struct store_fs *)base;
@@ -298,7 +325,7 @@ static int fs_del(struct store *base, const char *key, struct store_error *err)
 
 static void fs_close(struct store *base) { free(base); }
 
-static const struct store_ops fs_ops = {"fs", fs_get_range, fs_put, fs_put_file, fs_head, fs_list, fs_del, fs_close};
+static const struct store_ops fs_ops = {"fs", fs_get_range, fs_put, fs_put_file, fs_move_file, fs_head, fs_list, fs_del, fs_close};
 
 struct store *store_fs_open(const char *root, struct store_error *err)
 {
