@@ -886,6 +886,13 @@ static int insert_query(struct route *r, const struct lake_table *t, struct lake
 		return 1;
 	size_t end = token_end(s, len, word);
 	bool query = is_word(s, word, end, "SELECT") || is_word(s, word, end, "FROM") || is_word(s, word, end, "WITH");
+	/* VALUES lists too, unless they may name DEFAULT (only the scratch table knows defaults). */
+	if (!query && word == pos && is_word(s, word, end, "VALUES")) {
+		query = true;
+		for (size_t i = pos; i + 7 <= len && query; i++)
+			if (!strncasecmp(s + i, "DEFAULT", 7))
+				query = false;
+	}
 	if (!query)
 		return 1;
 	buf q;
