@@ -1,7 +1,9 @@
 /* Managed catalogs in the workers and the gate in front of DuckDB (DECISIONS.md, decision 17). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/types.h>
 
 #include "engine/engine_internal.h"
@@ -183,6 +185,16 @@ int eng_classify(struct eng_query *q, bool *routed, struct eng_error *err)
 		if (h.kind == STMT_ATTACH || h.kind == STMT_DETACH) {
 			pthread_mutex_unlock(&e->open_mu);
 			eng_fail(err, "Permission Error: databases are attached by the server; manage catalogs with the admin API", q);
+			return -1;
+		}
+		/* Files are written by the server alone: a session's COPY … TO could overwrite the
+		 * bucket's objects, which the workers can reach (decision 24). */
+		size_t w = sql_skip_space(q->sql, span.start + span.len, span.start);
+		if (h.kind == STMT_COPY_TO || (span.start + span.len - w >= 6 && !strncasecmp(q->sql + w, "EXPORT", 6) &&
+		                               (span.start + span.len - w == 6 || !isalnum((unsigned char)q->sql[w + 6])))) {
+			pthread_mutex_unlock(&e->open_mu);
+			eng_fail(err, "Permission Error: sessions cannot write files; ask for the result as csv or parquet"
+			              " (the format field of POST /query) instead", q);
 			return -1;
 		}
 		if (h.kind == STMT_BEGIN || h.kind == STMT_COMMIT || h.kind == STMT_ROLLBACK ||

@@ -283,6 +283,10 @@ function suite(name, usePostgres) {
         ['DROP SCHEMA acme.main', /^Catalog Error: cannot drop schema "main"/],
         ['INSERT INTO acme.main.typed VALUES (1) RETURNING n', /^Not implemented Error: RETURNING/],
       ];
+      // The bucket's folder is readable from sessions, never writable.
+      const bucketFile = join(server.dataDir, 'buckets', 'default', '1', 'data-forged.parquet').replaceAll("'", "''");
+      cases.push([`COPY (SELECT 1 AS c1) TO '${bucketFile}' (FORMAT parquet)`, /^Permission Error: sessions cannot write files/]);
+      cases.push([`COPY acme.main.typed TO '${bucketFile}'`, /^Permission Error: sessions cannot write files/]);
       for (const [statement, expected] of cases) {
         const r = await sql(server, statement);
         assert.match(r.error ?? '', expected, statement);

@@ -66,6 +66,7 @@ test('the sandbox refuses files, extensions and worker-wide settings', async () 
   const refused = [
     "SELECT * FROM read_csv('/etc/passwd')",
     "COPY (SELECT 1) TO '/tmp/lakehouse-escape.csv'",
+    "EXPORT DATABASE '/tmp/lakehouse-export'",
     "ATTACH '/tmp/lakehouse-escape.db'",
     'INSTALL httpfs',
     'LOAD httpfs',
