@@ -151,6 +151,10 @@ int eng_lake_sync_worker(struct engine *e, struct worker *w, const struct lake_h
 /* Rebuilds catalog_id's schemas and views in every open worker from its latest snapshot. */
 void eng_lake_sync_catalog(struct engine *e, int64_t catalog_id);
 
+/* lake_stats.c: per-column statistics of the data file at path (physical columns c<id>). */
+int eng_lake_file_stats(duckdb_connection c, const char *path, const struct lake_column *cols, size_t ncols,
+                        struct lake_column_stats **out, size_t *n, char *msg, size_t msglen);
+
 /* lake_router.c */
 /* Runs one statement sql[0..len) when the router takes it (a write into a managed catalog or
  * transaction control): returns 0 and *count, the changed row count (-1 for DDL and transaction

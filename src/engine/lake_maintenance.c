@@ -80,6 +80,8 @@ static int compact_table(struct engine *e, struct worker *w, const struct lake_h
 	lake_files_free(&f);
 	int64_t rows = 0;
 	int rc = 0;
+	struct lake_column_stats *stats = NULL;
+	size_t nstats = 0;
 	if (buf_failed(&q)) {
 		snprintf(msg, msglen, "out of memory");
 		rc = -1;
@@ -93,6 +95,8 @@ static int compact_table(struct engine *e, struct worker *w, const struct lake_h
 			rows = duckdb_value_int64(&r, 0, 0);
 		}
 		duckdb_destroy_result(&r);
+		if (rc == 0 && rows > 0 && eng_lake_file_stats(w->admin, path, t->cols, t->ncols, &stats, &nstats, msg, msglen) < 0)
+			rc = -1;
 		pthread_mutex_unlock(&w->admin_mu);
 	}
 	buf_free(&q);
@@ -110,11 +114,21 @@ static int compact_table(struct engine *e, struct worker *w, const struct lake_h
 		}
 	}
 	unlink(path);
-	if (rc < 0)
-		return -1;
 	struct lake_changeset cs = {h->id, h->snapshot, NULL, 0, 0};
-	struct lake_change *ch = lake_changeset_add(&cs, LAKE_REWRITE);
-	bool ok = ch != NULL;
+	struct lake_change *ch = rc == 0 ? lake_changeset_add(&cs, LAKE_REWRITE) : NULL;
+	if (!ch) {
+		for (size_t i = 0; i < nstats; i++) {
+			free(stats[i].min);
+			free(stats[i].max);
+		}
+		free(stats);
+		if (rc == 0)
+			snprintf(msg, msglen, "out of memory");
+		return -1;
+	}
+	ch->stats = stats;
+	ch->nstats = nstats;
+	bool ok = true;
 	if (ok) {
 		ch->table_id = t->id;
 		ch->key = rows > 0 ? strdup(key) : NULL;

@@ -495,17 +495,32 @@ static int stage_rows(struct route *r, struct lake_changeset *cs, int64_t table_
 		unstage(r);
 		return 0;
 	}
+	struct lake_column_stats *stats = NULL;
+	size_t nstats = 0;
+	char msg[1024];
+	if (eng_lake_file_stats(r->s->conn, path, cols, ncols, &stats, &nstats, msg, sizeof(msg)) < 0)
+		return fail(r, "%s", msg);
 	int64_t bytes;
-	if (publish(r, path, key, &bytes) < 0)
-		return -1;
 	struct lake_change *c = lake_changeset_add(cs, LAKE_ADD_DATA);
-	if (!c || !(c->key = strdup(key))) {
-		struct store_error serr;
-		r->e->bucket->ops->del(r->e->bucket, key, &serr);
+	if (!c) {
+		for (size_t i = 0; i < nstats; i++) {
+			free(stats[i].min);
+			free(stats[i].max);
+		}
+		free(stats);
 		return oom(r);
 	}
 	c->table_id = table_id;
 	c->rows = *rows;
+	c->stats = stats;
+	c->nstats = nstats;
+	if (publish(r, path, key, &bytes) < 0)
+		return -1;
+	if (!(c->key = strdup(key))) {
+		struct store_error serr;
+		r->e->bucket->ops->del(r->e->bucket, key, &serr);
+		return oom(r);
+	}
 	c->bytes = bytes;
 	return 0;
 }

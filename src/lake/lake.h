@@ -101,6 +101,14 @@ struct lake_delete_target {
 	int64_t count;
 };
 
+/* Per-column statistics of one data file (min/max as text in the column's type; NULL: unknown). */
+struct lake_column_stats {
+	int64_t column_id;
+	char *min;
+	char *max;
+	int64_t null_count;
+};
+
 struct lake_change {
 	enum lake_change_kind kind;
 	int64_t schema_id;
@@ -113,6 +121,8 @@ struct lake_change {
 	size_t ncols;
 	struct lake_delete_target *targets;
 	size_t ntargets;
+	struct lake_column_stats *stats; /* ADD_DATA, REWRITE */
+	size_t nstats;
 };
 
 /* Changes to one catalog, computed against snapshot `base`. */

@@ -136,6 +136,23 @@ static int insert_columns(struct lake_meta *m, const char *cid, const char *tid,
 	return LAKE_OK;
 }
 
+static int insert_stats(struct lake_meta *m, const char *cid, const char *fid, const struct lake_change *c, char *err,
+                        size_t errlen)
+{
+	for (size_t i = 0; i < c->nstats; i++) {
+		char col[24], nulls[24];
+		snprintf(col, sizeof(col), "%lld", (long long)c->stats[i].column_id);
+		snprintf(nulls, sizeof(nulls), "%lld", (long long)c->stats[i].null_count);
+		const char *params[] = {cid, fid, col, c->stats[i].min, c->stats[i].max, nulls};
+		if (meta_exec(m->db,
+		              "INSERT INTO lake_file_column_stats (catalog_id, file_id, column_id, min_value, max_value,"
+		              " null_count) VALUES ($1, $2, $3, $4, $5, $6)",
+		              6, params, NULL, NULL, err, errlen) != META_OK)
+			return LAKE_ERROR;
+	}
+	return LAKE_OK;
+}
+
 static int name_taken(struct lake_meta *m, const char *cid, const char *sid, const char *name, int64_t except,
                       char *err, size_t errlen)
 {
@@ -318,7 +335,8 @@ static int apply(struct lake_meta *m, struct commit_ctx *x, struct lake_changese
 			if (run(m, NULL, NULL, err, errlen,
 			        "INSERT INTO lake_data_file (catalog_id, file_id, table_id, path, size_bytes, row_count,"
 			        " begin_snapshot, end_snapshot) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)",
-			        7, cid, fid, tid, c->key, bytes, rows, snap) != LAKE_OK)
+			        7, cid, fid, tid, c->key, bytes, rows, snap) != LAKE_OK ||
+			    insert_stats(m, cid, fid, c, err, errlen) != LAKE_OK)
 				return LAKE_ERROR;
 		}
 		buf_printf(summary, "insert %lld rows into %s; ", (long long)c->rows, tid);
@@ -366,10 +384,11 @@ static int apply(struct lake_meta *m, struct commit_ctx *x, struct lake_changese
 		snprintf(fid, sizeof(fid), "%lld", (long long)v);
 		snprintf(rows, sizeof(rows), "%lld", (long long)c->rows);
 		snprintf(bytes, sizeof(bytes), "%lld", (long long)c->bytes);
-		if (c->rows > 0 && run(m, NULL, NULL, err, errlen,
-		                       "INSERT INTO lake_data_file (catalog_id, file_id, table_id, path, size_bytes, row_count,"
-		                       " begin_snapshot, end_snapshot) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)",
-		                       7, cid, fid, tid, c->key, bytes, rows, snap) != LAKE_OK)
+		if (c->rows > 0 && (run(m, NULL, NULL, err, errlen,
+		                        "INSERT INTO lake_data_file (catalog_id, file_id, table_id, path, size_bytes, row_count,"
+		                        " begin_snapshot, end_snapshot) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)",
+		                        7, cid, fid, tid, c->key, bytes, rows, snap) != LAKE_OK ||
+		                    insert_stats(m, cid, fid, c, err, errlen) != LAKE_OK))
 			return LAKE_ERROR;
 		buf_printf(summary, "compact %zu files of %s; ", c->ntargets, tid);
 		return LAKE_OK;
@@ -507,6 +526,11 @@ void lake_changeset_free(struct lake_changeset *cs)
 		for (size_t k = 0; k < c->ntargets; k++)
 			free(c->targets[k].data_path);
 		free(c->targets);
+		for (size_t k = 0; k < c->nstats; k++) {
+			free(c->stats[k].min);
+			free(c->stats[k].max);
+		}
+		free(c->stats);
 	}
 	free(cs->items);
 	cs->items = NULL;
