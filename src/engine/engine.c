@@ -769,18 +769,15 @@ int engine_query_log_json(struct engine *e, const char *query_id, const char *us
 	return qlog_json(e->log, query_id, user, out) < 0 ? ENG_NOT_FOUND : ENG_OK;
 }
 
-int engine_validate(struct eng_session *s, const char *sql, bool *valid, struct eng_error *err)
+static void validate_text(struct eng_session *s, const char *sql, bool *valid, struct eng_error *err)
 {
 	duckdb_extracted_statements stmts = NULL;
-	*valid = false;
 	idx_t n = duckdb_extract_statements(s->conn, sql, &stmts);
 	if (n == 0) {
 		const char *msg = duckdb_extract_statements_error(stmts);
 		eng_fail(err, msg ? msg : "Parser Error: no statement to execute", NULL);
-		duckdb_destroy_extracted(&stmts);
-		return 0;
+		*valid = false;
 	}
-	*valid = true;
 	for (idx_t i = 0; i < n && *valid; i++) {
 		duckdb_prepared_statement prep = NULL;
 		if (duckdb_prepare_extracted_statement(s->conn, stmts, i, &prep) == DuckDBError) {
@@ -790,6 +787,44 @@ int engine_validate(struct eng_session *s, const char *sql, bool *valid, struct 
 		duckdb_destroy_prepare(&prep);
 	}
 	duckdb_destroy_extracted(&stmts);
+}
+
+int engine_validate(struct eng_session *s, const char *sql, bool *valid, struct eng_error *err)
+{
+	*valid = true;
+	size_t len = strlen(sql), n = sql_split(sql, len, NULL, 0);
+	if (n == 0 || s->e->ncatalogs == 0) {
+		validate_text(s, sql, valid, err);
+		return 0;
+	}
+	struct sql_span *spans = calloc(n, sizeof(*spans));
+	if (!spans) {
+		eng_set_error(err, ENG_INTERNAL, "out of memory");
+		return -1;
+	}
+	sql_split(sql, len, spans, n);
+	/* Statements that write managed tables are checked by the router, the others by DuckDB. */
+	eng_lake_bind_begin(s);
+	for (size_t i = 0; i < n && *valid; i++) {
+		char *rewritten = NULL;
+		int rc = eng_lake_validate(s, sql + spans[i].start, spans[i].len, &rewritten, err);
+		if (rc < 0) {
+			*valid = false;
+		} else if (rc == 1) {
+			char *text = rewritten ? rewritten : strndup(sql + spans[i].start, spans[i].len);
+			if (!text) {
+				eng_fail(err, "Out of Memory Error: cannot validate", NULL);
+				*valid = false;
+			} else {
+				validate_text(s, text, valid, err);
+			}
+			free(text);
+		}
+		eng_lake_statement_done(s);
+	}
+	eng_lake_bind_end();
+	eng_lake_release(s, false);
+	free(spans);
 	return 0;
 }
 

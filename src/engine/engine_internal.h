@@ -162,6 +162,9 @@ int eng_lake_file_stats(duckdb_connection c, const char *path, const struct lake
  * travel had to be rewritten; -1 on error. */
 int eng_lake_route(struct eng_query *q, const char *sql, size_t len, int64_t *count, char **rewritten,
                    struct eng_error *err);
+/* Checks one statement the router would take, without running it: 0 valid, -1 invalid (err
+ * says why), 1 for DuckDB to check (in *rewritten, caller frees, when time travel was rewritten). */
+int eng_lake_validate(struct eng_session *s, const char *sql, size_t len, char **rewritten, struct eng_error *err);
 /* Whether the text may hold `AT (VERSION => …)` / `AT (TIMESTAMP => …)` (a cheap test). */
 bool lake_time_travel_possible(const char *sql, size_t len);
 /* Throws away the session's uncommitted lake changes (session closing, ROLLBACK). */

@@ -1852,3 +1852,101 @@ out:
 	free(r);
 	return rc;
 }
+
+/* --- validation --------------------------------------------------------------------------- */
+
+/* Binds a write into a managed table against a scratch table of the same shape, without running
+ * it; schema statements are checked as far as their head and names go. Returns 1 for a statement
+ * DuckDB validates itself (in *rewritten when time travel had to be rewritten). */
+int eng_lake_validate(struct eng_session *s, const char *sql, size_t len, char **rewritten, struct eng_error *err)
+{
+	*rewritten = NULL;
+	struct route *r = calloc(1, sizeof(*r));
+	if (!r) {
+		eng_set_error(err, ENG_INTERNAL, "out of memory");
+		return -1;
+	}
+	r->s = s;
+	r->e = s->e;
+	r->sql = sql;
+	r->len = len;
+	r->err = err;
+	int rc = 1;
+	if (stmt_head_parse(sql, len, &r->h) < 0 || r->h.temporary) {
+		if (lake_time_travel_possible(sql, len))
+			rc = rewrite_time_travel(r, rewritten) < 0 ? -1 : 1;
+		goto out;
+	}
+	bool dml = r->h.kind == STMT_INSERT || r->h.kind == STMT_UPDATE || r->h.kind == STMT_DELETE || r->h.kind == STMT_MERGE;
+	switch (r->h.kind) {
+	case STMT_INSERT: case STMT_UPDATE: case STMT_DELETE: case STMT_MERGE: case STMT_TRUNCATE:
+	case STMT_COPY_FROM: case STMT_CREATE_TABLE: case STMT_CREATE_TABLE_AS: case STMT_CREATE_SCHEMA:
+	case STMT_CREATE_VIEW: case STMT_DROP_TABLE: case STMT_DROP_SCHEMA: case STMT_DROP_VIEW: case STMT_ALTER_TABLE:
+		break;
+	default:
+		if (lake_time_travel_possible(sql, len))
+			rc = rewrite_time_travel(r, rewritten) < 0 ? -1 : 1;
+		goto out;
+	}
+	if ((rc = resolve_target(r)) != 0)
+		goto out;
+	bool schema_stmt = r->h.kind == STMT_CREATE_SCHEMA || r->h.kind == STMT_DROP_SCHEMA;
+	bool creates = r->h.kind == STMT_CREATE_TABLE || r->h.kind == STMT_CREATE_TABLE_AS || schema_stmt;
+	if (r->h.kind == STMT_CREATE_VIEW || r->h.kind == STMT_DROP_VIEW) {
+		rc = fail(r, "Not implemented Error: views cannot be stored in the managed catalog \"%s\"", r->cat.name);
+		goto out;
+	}
+	if (!creates && !find_table(r, !r->h.if_exists)) {
+		rc = r->h.if_exists ? 0 : -1;
+		goto out;
+	}
+	if (creates && !schema_stmt && !find_schema(r, true)) {
+		rc = -1;
+		goto out;
+	}
+	if (!dml) {
+		rc = 0;
+		goto out;
+	}
+	const struct lake_table *t = find_table(r, true);
+	buf q;
+	buf_init(&q);
+	buf_puts(&q, "CREATE OR REPLACE TEMP TABLE __lake_w (");
+	column_defs(&q, t->cols, t->ncols);
+	buf_puts(&q, ")");
+	rc = run_buf(r, &q, NULL);
+	buf_reset(&q);
+	if (rc == 0) {
+		static const char *const heads[] = {[STMT_INSERT] = "INSERT INTO", [STMT_UPDATE] = "UPDATE",
+		                                    [STMT_DELETE] = "DELETE FROM", [STMT_MERGE] = "MERGE INTO"};
+		static const char *const stop[] = {"USING", "WHERE", "RETURNING", "SET", "FROM", "BY", "VALUES", "SELECT",
+		                                   "DEFAULT", "WITH", "ON", "OR", NULL};
+		char alias[STMT_NAME_MAX + 1] = "";
+		if (r->h.kind != STMT_INSERT)
+			read_alias(sql, len, r->h.rest, stop, alias, sizeof(alias));
+		buf_printf(&q, "%s temp.main.__lake_w ", heads[r->h.kind]);
+		if (!alias[0] && r->h.kind != STMT_INSERT) {
+			buf_puts(&q, "AS ");
+			eng_quote(&q, t->name, '"');
+			buf_putc(&q, ' ');
+		}
+		buf_append(&q, sql + r->h.rest, len - r->h.rest);
+		buf_putc(&q, '\0');
+		duckdb_prepared_statement prep = NULL;
+		if (buf_failed(&q)) {
+			rc = oom(r);
+		} else if (duckdb_prepare(s->conn, q.data, &prep) == DuckDBError) {
+			char msg[2048];
+			user_message(r, duckdb_prepare_error(prep) ? duckdb_prepare_error(prep) : "", msg, sizeof(msg));
+			eng_fail(err, msg, NULL);
+			rc = -1;
+		}
+		duckdb_destroy_prepare(&prep);
+	}
+	buf_free(&q);
+	run(r, "DROP TABLE IF EXISTS temp.main.__lake_w", NULL);
+out:
+	lake_state_free(&r->state);
+	free(r);
+	return rc;
+}

@@ -175,6 +175,22 @@ function suite(name, usePostgres) {
       assert.match((await sql(server, "SELECT * FROM acme.main.tt AT (TIMESTAMP => TIMESTAMP '2000-01-01')")).error, /no snapshot that old/);
     });
 
+    test('POST /validate checks writes to managed tables without running them', async () => {
+      await ok(server, 'CREATE TABLE acme.main.checked (id INTEGER, name VARCHAR)');
+      const validate = async (statement) => (await request(server, 'POST', '/validate', { body: { statement } })).json;
+      for (const statement of ["INSERT INTO acme.main.checked VALUES (1, 'a')", "UPDATE acme.main.checked SET name = 'b' WHERE id = 1",
+        'DELETE FROM acme.main.checked WHERE id = 1', 'CREATE TABLE acme.main.other (x INTEGER)',
+        'SELECT * FROM acme.main.checked AT (TIMESTAMP => now())']) {
+        const v = await validate(statement);
+        assert.equal(v.valid, true, `${statement}: ${v.error}`);
+      }
+      assert.match((await validate('INSERT INTO acme.main.checked VALUES (1)')).error, /has 2 columns but 1 values/);
+      assert.match((await validate('UPDATE acme.main.checked SET nope = 1')).error, /^Binder Error/);
+      assert.match((await validate('DELETE FROM acme.main.gone')).error, /^Catalog Error: Table with name gone does not exist/);
+      assert.deepEqual((await ok(server, 'SELECT count(*) FROM acme.main.checked')).rows, [[0]]);
+      assert.match((await sql(server, 'SELECT * FROM acme.main.other')).error, /^Catalog Error/);
+    });
+
     test('a dbt-style sequence gives the expected table', async () => {
       await ok(server, 'CREATE TABLE acme.main.orders AS SELECT range AS id, range * 10 AS amount FROM range(10)');
       await ok(server, 'DROP TABLE IF EXISTS acme.main.orders__tmp');
