@@ -84,6 +84,21 @@ function suite(name, usePostgres) {
       ], 'truncated');
     });
 
+    test('more types round-trip: ENUM, TIME, INTERVAL, TIMESTAMPTZ, UNION, BIT, JSON, ARRAY, UBIGINT, UHUGEINT, VARINT, …', async () => {
+      await sameAsNative(server, [
+        "CREATE TABLE {T} (e ENUM('a', 'b'), t TIME, iv INTERVAL, tz TIMESTAMPTZ, u UNION(i INTEGER, s VARCHAR), b BIT,"
+          + ' j JSON, arr INTEGER[3], ns TIMESTAMP_NS, ub UBIGINT, ti TINYINT, f FLOAT, uh UHUGEINT, vn VARINT,'
+          + ' nested STRUCT(l MAP(VARCHAR, INTEGER[]), d DECIMAL(38, 10)))',
+        "INSERT INTO {T} VALUES ('b', TIME '12:34:56.789', INTERVAL 3 DAY + INTERVAL 5 SECOND,"
+          + " TIMESTAMPTZ '2024-05-06 07:08:09+02', union_value(s := 'x'), '1011'::BIT, '{\"k\": [1, 2]}'::JSON,"
+          + " [1, 2, 3], TIMESTAMP_NS '2024-01-01 00:00:00.123456789', 18446744073709551615, -128, 1.5,"
+          + ' 340282366920938463463374607431768211455, 123456789012345678901234567890::VARINT,'
+          + " {'l': MAP {'k': [1, NULL]}, 'd': 1234567890123456789012345678.0123456789})",
+        "INSERT INTO {T} (e) VALUES ('a')",
+        "UPDATE {T} SET iv = iv * 2, u = union_value(i := 7) WHERE e = 'b'",
+      ], 'more_types');
+    });
+
     test('CREATE TABLE AS, CREATE OR REPLACE, DROP, schemas', async () => {
       await sameAsNative(server, [
         'CREATE TABLE {T} AS SELECT range AS id, range % 3 AS g, [range, range + 1] AS l FROM range(20)',
