@@ -191,28 +191,38 @@ static int compact_catalog(struct engine *e, const struct lake_head *h, size_t m
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-/* Deletes garbage that is due, and objects under the catalog's folder nobody knows of (left by a
- * crash between writing a file and committing it) once they are older than the grace period. */
-static int collect(struct engine *e, const struct lake_head *h, int grace_seconds, struct eng_maintenance *rep,
-                   char *msg, size_t msglen)
+/* Deletes the bucket's garbage whose grace period has passed (also that of dropped catalogs). */
+static int collect_garbage(struct engine *e, const char *bucket, int grace_seconds, struct eng_maintenance *rep,
+                           char *msg, size_t msglen)
 {
 	char before[40];
 	lake_time_text(clock_wall_us() - (int64_t)grace_seconds * 1000000, before, sizeof(before));
 	char **due = NULL;
 	size_t ndue = 0;
-	if (lake_garbage_due(e->lake, h->bucket, before, &due, &ndue, msg, msglen) != LAKE_OK)
+	if (lake_garbage_due(e->lake, bucket, before, &due, &ndue, msg, msglen) != LAKE_OK)
 		return -1;
+	int rc = 0;
 	for (size_t i = 0; i < ndue; i++) {
 		struct store_error serr = {0};
 		if (e->bucket->ops->del(e->bucket, due[i], &serr) != STORE_OK) {
 			log_warn("cannot delete an unreferenced object", "key=%s error=\"%s\"", due[i], serr.message);
 			continue;
 		}
-		if (lake_garbage_forget(e->lake, h->bucket, due[i], msg, msglen) != LAKE_OK)
+		if (lake_garbage_forget(e->lake, bucket, due[i], msg, msglen) != LAKE_OK) {
+			rc = -1;
 			break;
+		}
 		rep->objects_deleted++;
 	}
 	lake_paths_free(due, ndue);
+	return rc;
+}
+
+/* Deletes objects under the catalog's folder that no metadata row knows (left by a crash between
+ * writing a file and committing it) once they are older than the grace period. */
+static int collect(struct engine *e, const struct lake_head *h, int grace_seconds, struct eng_maintenance *rep,
+                   char *msg, size_t msglen)
+{
 	char **known = NULL;
 	size_t nknown = 0;
 	if (lake_referenced_paths(e->lake, h->bucket, &known, &nknown, msg, msglen) != LAKE_OK)
@@ -258,6 +268,8 @@ static int maintain_catalog(struct engine *e, const struct lake_head *h, size_t 
 	if (lake_expire(e->lake, h->id, cutoff, eng_lake_oldest_pinned(e, h->id), &expired, msg, msglen) != LAKE_OK)
 		return -1;
 	rep->snapshots_expired += expired;
+	if (collect_garbage(e, h->bucket, e->cfg->gc_grace_seconds, rep, msg, msglen) < 0)
+		return -1;
 	return collect(e, h, e->cfg->gc_grace_seconds, rep, msg, msglen);
 }
 
@@ -281,6 +293,9 @@ int engine_lake_maintain(struct engine *e, const char *catalog, struct eng_maint
 		rc = maintain_catalog(e, &heads[i], catalog ? 2 : COMPACT_MIN_FILES, rep, msg, sizeof(msg));
 	}
 	free(heads);
+	/* Garbage of dropped catalogs has no catalog left to be collected with. */
+	if (rc == 0 && !catalog)
+		rc = collect_garbage(e, "default", e->cfg->gc_grace_seconds, rep, msg, sizeof(msg));
 	if (rc < 0) {
 		eng_set_error(err, ENG_INTERNAL, msg);
 		return -1;
