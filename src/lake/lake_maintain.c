@@ -105,11 +105,13 @@ struct expire_args {
 	int64_t expired;
 };
 
+/* Runs sql with $1 = a, $2 = b and, when it names $3, $3 = c (PostgreSQL refuses extra ones). */
 static int exec2(struct lake_meta *m, const char *sql, const char *a, const char *b, const char *c, char *err,
                  size_t errlen)
 {
 	const char *params[] = {a, b, c};
-	return meta_exec(m->db, sql, 3, params, NULL, NULL, err, errlen) == META_OK ? LAKE_OK : LAKE_ERROR;
+	int n = strstr(sql, "$3") ? 3 : 2;
+	return meta_exec(m->db, sql, n, params, NULL, NULL, err, errlen) == META_OK ? LAKE_OK : LAKE_ERROR;
 }
 
 static int do_expire(struct lake_meta *m, void *arg, char *err, size_t errlen)

@@ -331,8 +331,11 @@ function suite(name, usePostgres) {
 suite('managed tables on the SQLite metadata store', false);
 suite('managed tables on a PostgreSQL metadata store', true);
 
-test('acknowledged writes survive kill -9; an interrupted write is all there or not at all', async () => {
-  const first = await startServer();
+for (const store of ['SQLite', 'PostgreSQL']) {
+test(`acknowledged writes survive kill -9; an interrupted write is all there or not at all (${store})`, async () => {
+  const pg = store === 'PostgreSQL' ? await startPostgres() : null;
+  const meta = pg ? ['--metadata', pg.url] : [];
+  const first = await startServer({ args: meta });
   const { dataDir } = first;
   await request(first, 'POST', '/admin/catalogs', { body: { name: 'acme' } });
   await ok(first, 'CREATE TABLE acme.main.events (batch INTEGER, i INTEGER)');
@@ -353,7 +356,7 @@ test('acknowledged writes survive kill -9; an interrupted write is all there or 
   stop = true;
   await first.exited;
   await writer;
-  const second = await startServer({ args: ['--data', dataDir] });
+  const second = await startServer({ args: ['--data', dataDir, ...meta] });
   try {
     const r = await ok(second, 'SELECT batch, count(*) FROM acme.main.events GROUP BY batch ORDER BY batch');
     const seen = new Map(r.rows.map(([b, n]) => [b, n]));
@@ -365,12 +368,14 @@ test('acknowledged writes survive kill -9; an interrupted write is all there or 
   } finally {
     await second.stop();
     rmSync(dataDir, { recursive: true, force: true });
+    if (pg) pg.stop();
   }
 });
 
-test('maintenance: compaction, snapshot expiry and cleanup, never under a reader; in the background and by hand', async () => {
+test(`maintenance: compaction, snapshot expiry and cleanup, never under a reader; in the background and by hand (${store})`, async () => {
+  const pg = store === 'PostgreSQL' ? await startPostgres() : null;
   const server = await startServer({ args: ['--snapshot-retention-seconds', '0', '--gc-grace-seconds', '0',
-    '--maintenance-interval-seconds', '1'] });
+    '--maintenance-interval-seconds', '1', ...(pg ? ['--metadata', pg.url] : [])] });
   const folder = join(server.dataDir, 'buckets', 'default', '1');
   try {
     await request(server, 'POST', '/admin/catalogs', { body: { name: 'acme' } });
@@ -400,6 +405,8 @@ test('maintenance: compaction, snapshot expiry and cleanup, never under a reader
     assert.equal(missing.status, 404);
   } finally {
     const { code } = await server.stop();
+    if (pg) pg.stop();
     assert.equal(code, 0, server.stderr);
   }
 });
+}
