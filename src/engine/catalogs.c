@@ -9,6 +9,7 @@
 #include "engine/engine_internal.h"
 #include "engine/sql_split.h"
 #include "engine/statement_head.h"
+#include "util/log.h"
 
 /* ATTACH / DETACH of one managed catalog on one worker. */
 static int catalog_sql(struct worker *w, const char *verb, const char *name, char *msg, size_t msglen)
@@ -128,6 +129,57 @@ int engine_catalog_detach(struct engine *e, const char *name, struct eng_error *
 	if (rc < 0)
 		eng_set_error(err, ENG_INTERNAL, msg);
 	return rc;
+}
+
+/* Follows changes other servers sharing the metadata store made: catalogs created, renamed or
+ * dropped, and schema changes that need the views rebuilt. */
+void eng_catalogs_refresh(struct engine *e)
+{
+	char msg[1024] = "";
+	struct lake_head *heads = NULL;
+	size_t n = 0;
+	if (lake_heads(e->lake, &heads, &n, msg, sizeof(msg)) != LAKE_OK) {
+		log_warn("cannot read the catalogs", "error=\"%s\"", msg);
+		return;
+	}
+	struct eng_error err = {0};
+	for (size_t i = 0; i < n; i++) {
+		struct lake_head known;
+		bool found = false;
+		pthread_mutex_lock(&e->open_mu);
+		for (size_t k = 0; k < e->ncatalogs; k++)
+			if (e->catalogs[k].id == heads[i].id) {
+				known = e->catalogs[k];
+				found = true;
+			}
+		pthread_mutex_unlock(&e->open_mu);
+		if (!found) {
+			if (engine_catalog_attach(e, heads[i].name, &err) < 0)
+				log_warn("cannot attach a catalog", "catalog=%s error=\"%s\"", heads[i].name, err.message);
+			continue;
+		}
+		if (strcmp(known.name, heads[i].name) != 0) {
+			if (engine_catalog_rename(e, known.name, heads[i].name, &err) < 0)
+				log_warn("cannot rename a catalog", "catalog=%s error=\"%s\"", heads[i].name, err.message);
+			continue;
+		}
+		if (known.snapshot != heads[i].snapshot)
+			eng_lake_sync_catalog(e, heads[i].id, known.ddl_version);
+	}
+	pthread_mutex_lock(&e->open_mu);
+	char gone[64][LAKE_NAME_MAX + 1];
+	size_t ngone = 0;
+	for (size_t k = 0; k < e->ncatalogs && ngone < 64; k++) {
+		bool present = false;
+		for (size_t i = 0; i < n; i++)
+			present = present || heads[i].id == e->catalogs[k].id;
+		if (!present)
+			snprintf(gone[ngone++], sizeof(gone[0]), "%s", e->catalogs[k].name);
+	}
+	pthread_mutex_unlock(&e->open_mu);
+	for (size_t k = 0; k < ngone; k++)
+		engine_catalog_detach(e, gone[k], &err);
+	free(heads);
 }
 
 int engine_catalog_rename(struct engine *e, const char *name, const char *new_name, struct eng_error *err)

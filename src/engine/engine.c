@@ -63,6 +63,8 @@ static void *reaper_main(void *arg)
 			pthread_mutex_lock(&e->reaper_mu);
 			continue;
 		}
+		if (e->lake)
+			eng_catalogs_refresh(e);
 		void *expired[64];
 		size_t n;
 		do {

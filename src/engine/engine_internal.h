@@ -118,6 +118,8 @@ int eng_attach_all(struct engine *e, struct worker *w, char *msg, size_t msglen)
 /* Reads the statement heads of q: refuses ATTACH/DETACH; *routed says whether any statement
  * writes into a managed catalog or controls a transaction, so must go through the lake router. */
 int eng_classify(struct eng_query *q, bool *routed, struct eng_error *err);
+/* Follows catalogs and schema changes made by other servers on the same metadata store. */
+void eng_catalogs_refresh(struct engine *e);
 /* The managed catalog called name, when there is one. */
 bool eng_catalog_lookup(struct engine *e, const char *name, struct lake_head *out);
 
@@ -148,8 +150,9 @@ const char *eng_lake_physical_type(const char *type);
 /* SELECT of the table's columns (declared names and types) from its placeholder. */
 void eng_lake_view_select(buf *b, const struct lake_table *t, int64_t catalog_id, const char *placeholder_suffix);
 int eng_lake_sync_worker(struct engine *e, struct worker *w, const struct lake_head *h, char *msg, size_t msglen);
-/* Rebuilds catalog_id's schemas and views in every open worker from its latest snapshot. */
-void eng_lake_sync_catalog(struct engine *e, int64_t catalog_id);
+/* Rebuilds catalog_id's schemas and views in every open worker from its latest snapshot, unless
+ * its schema version is still if_ddl_not (-1: always). */
+void eng_lake_sync_catalog(struct engine *e, int64_t catalog_id, int64_t if_ddl_not);
 
 /* lake_stats.c: per-column statistics of the data file at path (physical columns c<id>). */
 int eng_lake_file_stats(duckdb_connection c, const char *path, const struct lake_column *cols, size_t ncols,

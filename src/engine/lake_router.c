@@ -638,7 +638,7 @@ static int finish(struct route *r, struct lake_changeset *cs, bool ddl)
 	if (rc != LAKE_OK)
 		return report_commit_error(r, rc, msg);
 	if (ddl)
-		eng_lake_sync_catalog(r->e, r->cat.id);
+		eng_lake_sync_catalog(r->e, r->cat.id, -1);
 	return 0;
 }
 

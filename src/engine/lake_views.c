@@ -161,7 +161,7 @@ int eng_lake_sync_worker(struct engine *e, struct worker *w, const struct lake_h
 	return rc;
 }
 
-void eng_lake_sync_catalog(struct engine *e, int64_t catalog_id)
+void eng_lake_sync_catalog(struct engine *e, int64_t catalog_id, int64_t if_ddl_not)
 {
 	char msg[1024] = "";
 	struct lake_head *heads = NULL;
@@ -171,10 +171,22 @@ void eng_lake_sync_catalog(struct engine *e, int64_t catalog_id)
 		for (size_t i = 0; i < n; i++) {
 			if (heads[i].id != catalog_id)
 				continue;
-			for (int k = 0; k < COMPUTE_SIZES; k++)
+			int64_t ddl = 0;
+			if (lake_ddl_version(e->lake, catalog_id, &ddl, msg, sizeof(msg)) != LAKE_OK) {
+				log_error("cannot read a catalog's schema version", "catalog=%s error=\"%s\"", heads[i].name, msg);
+				break;
+			}
+			bool rebuild = if_ddl_not < 0 || ddl != if_ddl_not;
+			for (int k = 0; rebuild && k < COMPUTE_SIZES; k++)
 				if (e->workers[k].open && eng_lake_sync_worker(e, &e->workers[k], &heads[i], msg, sizeof(msg)) < 0)
 					log_error("cannot refresh a managed catalog in a worker", "catalog=%s worker=%s error=\"%s\"",
 					          heads[i].name, e->workers[k].slug, msg);
+			/* Remember what the workers now show, so other servers' changes can be told apart. */
+			for (size_t k = 0; k < e->ncatalogs; k++)
+				if (e->catalogs[k].id == catalog_id) {
+					e->catalogs[k].snapshot = heads[i].snapshot;
+					e->catalogs[k].ddl_version = ddl;
+				}
 		}
 	} else {
 		log_error("cannot read the catalogs", "error=\"%s\"", msg);

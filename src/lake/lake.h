@@ -15,12 +15,15 @@
 struct lake_head {
 	int64_t id;
 	int64_t snapshot;
+	int64_t ddl_version; /* left 0 by lake_heads; see lake_ddl_version */
 	char name[LAKE_NAME_MAX + 1];
 	char bucket[LAKE_NAME_MAX + 1];
 };
 
 /* All catalogs, read in one statement so the snapshots are consistent with each other. */
 int lake_heads(struct lake_meta *m, struct lake_head **out, size_t *n, char *err, size_t errlen);
+/* The last snapshot that changed the catalog's schemas or tables (what its views depend on). */
+int lake_ddl_version(struct lake_meta *m, int64_t catalog_id, int64_t *out, char *err, size_t errlen);
 
 struct lake_column {
 	int64_t id; /* stable across renames; the data files name the column c<id> */

@@ -372,3 +372,20 @@ int lake_snapshot_exists(struct lake_meta *m, int64_t catalog_id, int64_t snapsh
 	*exists = n > 0;
 	return rc == META_OK ? LAKE_OK : LAKE_ERROR;
 }
+
+int lake_ddl_version(struct lake_meta *m, int64_t catalog_id, int64_t *out, char *err, size_t errlen)
+{
+	char cid[24];
+	snprintf(cid, sizeof(cid), "%lld", (long long)catalog_id);
+	const char *params[] = {cid};
+	*out = 0;
+	pthread_mutex_lock(&m->mu);
+	int rc = meta_exec(m->db,
+	                   "SELECT MAX(v) FROM (SELECT MAX(begin_snapshot) AS v FROM lake_table WHERE catalog_id = $1"
+	                   " UNION ALL SELECT MAX(end_snapshot) FROM lake_table WHERE catalog_id = $1"
+	                   " UNION ALL SELECT MAX(begin_snapshot) FROM lake_schema WHERE catalog_id = $1"
+	                   " UNION ALL SELECT MAX(end_snapshot) FROM lake_schema WHERE catalog_id = $1) AS versions",
+	                   1, params, lake_read_int64, out, err, errlen);
+	pthread_mutex_unlock(&m->mu);
+	return rc == META_OK ? LAKE_OK : LAKE_ERROR;
+}

@@ -3,7 +3,8 @@
 // kill -9, and bad input — on the SQLite metadata store and on a real PostgreSQL one.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
@@ -410,3 +411,45 @@ test(`maintenance: compaction, snapshot expiry and cleanup, never under a reader
   }
 });
 }
+
+test('two servers sharing a PostgreSQL metadata store and a bucket see each other\'s catalogs, tables and rows', async () => {
+  const pg = await startPostgres();
+  const a = await startServer({ args: ['--metadata', pg.url] });
+  // The second server's built-in bucket is the first one's folder.
+  const dataB = mkdtempSync(join(tmpdir(), 'lakehouse-test-'));
+  symlinkSync(join(a.dataDir, 'buckets'), join(dataB, 'buckets'));
+  const b = await startServer({ args: ['--metadata', pg.url, '--data', dataB] });
+  const eventually = async (server, statement, expected) => {
+    let last;
+    for (let waited = 0; waited < 10000; waited += 200) {
+      last = await sql(server, statement);
+      if (last.error === undefined && JSON.stringify(last.rows) === JSON.stringify(expected)) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.fail(`${statement}: ${JSON.stringify(last)}`);
+  };
+  try {
+    await request(a, 'POST', '/admin/catalogs', { body: { name: 'shared' } });
+    await ok(a, 'CREATE TABLE shared.main.t (id INTEGER, v VARCHAR); INSERT INTO shared.main.t VALUES (1, \'a\')');
+    await eventually(b, 'SELECT * FROM shared.main.t', [[1, 'a']]);
+    await ok(b, "INSERT INTO shared.main.t VALUES (2, 'b'); ALTER TABLE shared.main.t ADD COLUMN w INTEGER");
+    await eventually(a, 'SELECT id, v, w FROM shared.main.t ORDER BY id', [[1, 'a', null], [2, 'b', null]]);
+    // Conflicting transactions on different servers: one commits, the other gets 40001.
+    const sa = randomUUID();
+    const sb = randomUUID();
+    await ok(a, "BEGIN; UPDATE shared.main.t SET v = 'from a' WHERE id = 1", sa);
+    await ok(b, "BEGIN; UPDATE shared.main.t SET v = 'from b' WHERE id = 1", sb);
+    await ok(a, 'COMMIT', sa);
+    assert.match((await sql(b, 'COMMIT', sb)).error, /^Serialization Error/);
+    await eventually(b, 'SELECT v FROM shared.main.t WHERE id = 1', [['from a']]);
+    await request(a, 'PATCH', '/admin/catalogs/shared', { body: { name: 'shared2' } });
+    await eventually(b, 'SELECT count(*) FROM shared2.main.t', [[2]]);
+  } finally {
+    const rb = await b.stop();
+    const ra = await a.stop();
+    rmSync(dataB, { recursive: true, force: true });
+    pg.stop();
+    assert.equal(ra.code, 0, a.stderr);
+    assert.equal(rb.code, 0, b.stderr);
+  }
+});
