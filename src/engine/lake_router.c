@@ -559,27 +559,33 @@ static int stage_deletes(struct route *r, struct lake_changeset *cs, int64_t tab
 	}
 	duckdb_destroy_result(&res);
 	int64_t bytes;
-	struct lake_change *c = ok ? lake_changeset_add(cs, LAKE_ADD_DELETES) : NULL;
-	if (!c || publish(r, path, key, &bytes) < 0 || !(c->key = strdup(key))) {
-		for (idx_t i = 0; targets && i < n; i++)
-			duckdb_free(targets[i].data_path);
-		free(targets);
-		if (c)
-			c->ntargets = 0;
-		return c ? -1 : oom(r);
-	}
 	/* DuckDB's strings are freed with duckdb_free; the changeset frees with free. */
-	for (idx_t i = 0; i < n; i++) {
-		char *copy = strdup(targets[i].data_path);
+	for (idx_t i = 0; targets && i < n; i++) {
+		char *copy = targets[i].data_path ? strdup(targets[i].data_path) : NULL;
 		duckdb_free(targets[i].data_path);
 		targets[i].data_path = copy;
 		ok = ok && copy;
 	}
+	struct lake_change *c = ok ? lake_changeset_add(cs, LAKE_ADD_DELETES) : NULL;
+	if (!c) {
+		for (idx_t i = 0; targets && i < n; i++)
+			free(targets[i].data_path);
+		free(targets);
+		return oom(r);
+	}
+	/* The change owns the targets from here on, whatever happens next. */
 	c->targets = targets;
 	c->ntargets = n;
 	c->table_id = table_id;
 	c->rows = *rows;
-	return ok ? 0 : oom(r);
+	if (publish(r, path, key, &bytes) < 0)
+		return -1;
+	if (!(c->key = strdup(key))) {
+		struct store_error serr;
+		r->e->bucket->ops->del(r->e->bucket, key, &serr);
+		return oom(r);
+	}
+	return 0;
 }
 
 /* --- commits ------------------------------------------------------------------------------ */
