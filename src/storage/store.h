@@ -1,7 +1,7 @@
-/* The object store interface: what the lake needs from a bucket (get a byte range, put, head,
- * list by prefix with pagination, delete), as a small vtable with one driver per file — `fs` for
- * the built-in bucket (a folder), S3-compatible stores later. Keys are relative, '/'-separated,
- * and validated here, once, for every driver. */
+/* The object store interface: what the lake needs from a bucket (get a byte range or a whole
+ * object, put, head, list by prefix with pagination, delete), as a small vtable with one driver per
+ * file — `fs` for a folder (the built-in bucket), `s3` for S3-compatible stores. Keys are
+ * relative, '/'-separated, and validated here, once, for every driver. */
 #ifndef LAKEHOUSE_STORAGE_STORE_H
 #define LAKEHOUSE_STORAGE_STORE_H
 
@@ -32,6 +32,9 @@ struct store_ops {
 	const char *name;
 	/* Appends bytes [offset, offset + len) of key to out; len UINT64_MAX reads to the end. */
 	int (*get_range)(struct store *s, const char *key, uint64_t offset, uint64_t len, buf *out, struct store_error *err);
+	/* Writes the whole object into fd from offset 0 (truncating what a failed attempt left) and
+	 * fills *out; the length, and the checksum where the store keeps one, are verified. */
+	int (*get_file)(struct store *s, const char *key, int fd, struct store_object *out, struct store_error *err);
 	/* Stores data under key; readers see the old object or the whole new one, never a part. */
 	int (*put)(struct store *s, const char *key, const void *data, size_t len, struct store_error *err);
 	/* Stores a local file under key, the same way. */
@@ -55,6 +58,28 @@ struct store {
 
 /* The built-in bucket: objects are files under root (created when missing). */
 struct store *store_fs_open(const char *root, struct store_error *err);
+
+/* An S3-compatible bucket (AWS S3, Cloudflare R2, GCS interoperability, MinIO, …). */
+struct store_s3_config {
+	const char *name;     /* the bucket's name in this server, for error messages */
+	const char *endpoint; /* scheme://host[:port][/path] */
+	const char *bucket;
+	const char *prefix; /* key prefix inside the bucket ("" for none); a '/' is added */
+	const char *region;
+	bool path_style; /* endpoint/bucket/key rather than bucket.endpoint/key */
+	const char *access_key_id;
+	const char *secret_access_key;
+	const char *session_token; /* NULL or "" when none */
+	uint64_t multipart_threshold; /* objects from this size up are uploaded in parts */
+	uint64_t part_size;
+	int attempts;           /* tries per request, retries included */
+	int connect_timeout_ms; /* per connection attempt */
+	int stall_timeout_ms;   /* a transfer moving no byte for this long is dropped and retried */
+	int backoff_base_ms;    /* first retry delay; doubles per retry (with jitter), at most 100× */
+};
+struct store *store_s3_open(const struct store_s3_config *cfg, struct store_error *err);
+/* Requests sent and retried by every S3 bucket of this process (for /metrics). */
+void store_s3_counters(uint64_t *requests, uint64_t *retries);
 
 /* True for a key a driver may use: 1..STORE_KEY_MAX bytes, relative, no empty segment and none
  * starting with '.', no control characters or backslashes. */

@@ -86,6 +86,62 @@ done:
 	return rc;
 }
 
+static int fs_get_file(struct store *base, const char *key, int fd, struct store_object *out, struct store_error *err)
+{
+	struct store_fs *s = (struct store_fs *)base;
+	char path[PATH_MAX];
+	if (path_of(s, key, path, sizeof(path), err))
+		return err->status;
+	int in = open(path, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return errno == ENOENT ? store_fail(err, STORE_NOT_FOUND, "object %s not found", key)
+		                       : store_fail(err, STORE_ERROR, "cannot read %s: %s", key, strerror(errno));
+	struct stat st;
+	int rc = STORE_OK;
+	if (fstat(in, &st) != 0 || !S_ISREG(st.st_mode)) {
+		rc = store_fail(err, STORE_NOT_FOUND, "object %s not found", key);
+		goto done;
+	}
+	if (ftruncate(fd, 0) != 0 || lseek(fd, 0, SEEK_SET) != 0) {
+		rc = store_fail(err, STORE_ERROR, "cannot write a copy of %s: %s", key, strerror(errno));
+		goto done;
+	}
+	char chunk[1 << 16];
+	uint64_t copied = 0;
+	for (;;) {
+		ssize_t n = read(in, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = store_fail(err, STORE_ERROR, "cannot read %s: %s", key, strerror(errno));
+			goto done;
+		}
+		if (n == 0)
+			break;
+		for (ssize_t off = 0; off < n;) {
+			ssize_t w = write(fd, chunk + off, (size_t)(n - off));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				rc = store_fail(err, STORE_ERROR, "cannot write a copy of %s: %s", key, strerror(errno));
+				goto done;
+			}
+			off += w;
+		}
+		copied += (uint64_t)n;
+	}
+	if (copied != (uint64_t)st.st_size) {
+		rc = store_fail(err, STORE_ERROR, "%s changed while it was read", key);
+		goto done;
+	}
+	snprintf(out->key, sizeof(out->key), "%s", key);
+	out->size = copied;
+	out->mtime_us = (int64_t)st.st_mtim.tv_sec * 1000000 + st.st_mtim.tv_nsec / 1000;
+done:
+	close(in);
+	return rc;
+}
+
 static int sync_dir_of(const char *path)
 {
 	char dir[PATH_MAX];
@@ -325,7 +381,7 @@ static int fs_del(struct store *base, const char *key, struct store_error *err)
 
 static void fs_close(struct store *base) { free(base); }
 
-static const struct store_ops fs_ops = {"fs", fs_get_range, fs_put, fs_put_file, fs_move_file, fs_head, fs_list, fs_del, fs_close};
+static const struct store_ops fs_ops = {"fs", fs_get_range, fs_get_file, fs_put, fs_put_file, fs_move_file, fs_head, fs_list, fs_del, fs_close};
 
 struct store *store_fs_open(const char *root, struct store_error *err)
 {
