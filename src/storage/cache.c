@@ -538,12 +538,20 @@ static void scan(struct cache *c, struct found *f, char *rel, size_t rel_len, in
 				scan(c, f, rel, k + nl, depth + 1);
 			} else if (S_ISREG(st.st_mode) && slash && store_key_valid(slash + 1)) {
 				struct cache_entry *e = entry_new(rel, ENTRY_READY);
-				if (e && (f->n < f->cap || (f->v = realloc(f->v, (f->cap = f->cap ? f->cap * 2 : 256) * sizeof(*f->v))))) {
+				if (e && f->n == f->cap) {
+					size_t cap = f->cap ? f->cap * 2 : 256;
+					struct cache_entry **v = realloc(f->v, cap * sizeof(*v));
+					if (v) {
+						f->v = v;
+						f->cap = cap;
+					}
+				}
+				if (e && f->n < f->cap) {
 					e->size = (uint64_t)st.st_size;
 					e->touched_us = (int64_t)st.st_mtim.tv_sec * 1000000 + st.st_mtim.tv_nsec / 1000;
 					f->v[f->n++] = e;
 				} else if (e) {
-					entry_free(e);
+					entry_free(e); /* out of memory: the file stays, unindexed, until a later start */
 				}
 			} else {
 				unlink(full); /* not something this cache writes */
@@ -614,7 +622,8 @@ struct cache *cache_open(const char *dir, uint64_t max_bytes, char *err, size_t 
 	struct found f = {0};
 	char rel[STORE_KEY_MAX + 80] = "";
 	scan(c, &f, rel, 0, 0);
-	qsort(f.v, f.n, sizeof(*f.v), by_touch);
+	if (f.n)
+		qsort(f.v, f.n, sizeof(*f.v), by_touch);
 	for (size_t i = 0; i < f.n; i++) { /* oldest first, so the newest ends at the head */
 		index_add(c, f.v[i]);
 		lru_push(c, f.v[i]);
