@@ -63,8 +63,10 @@ static void *reaper_main(void *arg)
 			pthread_mutex_lock(&e->reaper_mu);
 			continue;
 		}
-		if (e->lake)
+		if (e->lake) {
+			eng_buckets_refresh(e);
 			eng_catalogs_refresh(e);
+		}
 		void *expired[64];
 		size_t n;
 		do {
@@ -80,32 +82,6 @@ static void *reaper_main(void *arg)
 	return NULL;
 }
 
-/* The built-in bucket: a folder under the data directory. */
-static int open_bucket(struct engine *e, char *msg, size_t msglen)
-{
-	char *real = realpath(e->cfg->data_dir, NULL);
-	if (!real) {
-		snprintf(msg, msglen, "data directory %s: %s", e->cfg->data_dir, strerror(errno));
-		return -1;
-	}
-	char root[4200];
-	snprintf(root, sizeof(root), "%.4000s/buckets", real);
-	free(real);
-	if (mkdir(root, 0700) != 0 && errno != EEXIST) {
-		snprintf(msg, msglen, "cannot create %.400s: %s", root, strerror(errno));
-		return -1;
-	}
-	snprintf(e->bucket_prefix, sizeof(e->bucket_prefix), "%.4100s/default/", root);
-	char dir[4300];
-	snprintf(dir, sizeof(dir), "%s/default", root);
-	struct store_error serr = {0};
-	if (!(e->bucket = store_fs_open(dir, &serr))) {
-		snprintf(msg, msglen, "%s", serr.message);
-		return -1;
-	}
-	return 0;
-}
-
 struct engine *engine_open(const struct config *cfg, struct lake_meta *lake, struct eng_error *err)
 {
 	struct engine *e = calloc(1, sizeof(*e));
@@ -116,9 +92,9 @@ struct engine *engine_open(const struct config *cfg, struct lake_meta *lake, str
 	e->cfg = cfg;
 	e->lake = lake;
 	char msg[1024] = "";
-	if (open_bucket(e, msg, sizeof(msg)) < 0 || lake_heads(lake, &e->catalogs, &e->ncatalogs, msg, sizeof(msg)) != LAKE_OK) {
-		if (e->bucket)
-			e->bucket->ops->close(e->bucket);
+	if (eng_buckets_open(e, msg, sizeof(msg)) < 0 || lake_heads(lake, &e->catalogs, &e->ncatalogs, msg, sizeof(msg)) != LAKE_OK) {
+		if (e->buckets || e->cache)
+			eng_buckets_close(e);
 		eng_set_error(err, ENG_INTERNAL, msg);
 		free(e);
 		return NULL;
@@ -128,6 +104,8 @@ struct engine *engine_open(const struct config *cfg, struct lake_meta *lake, str
 	if (!e->sessions || !e->log) {
 		sess_registry_free(e->sessions, NULL);
 		qlog_free(e->log);
+		eng_buckets_close(e);
+		free(e->catalogs);
 		free(e);
 		eng_set_error(err, ENG_INTERNAL, "out of memory");
 		return NULL;
@@ -138,13 +116,13 @@ struct engine *engine_open(const struct config *cfg, struct lake_meta *lake, str
 	cond_init_monotonic(&e->reaper_cv);
 	/* The default worker starts now so a broken setup fails at start, not on the first query. */
 	struct worker *w = &e->workers[cfg->default_compute_size];
-	if (worker_open(w, cfg->default_compute_size, cfg, msg, sizeof(msg)) < 0 ||
+	if (worker_open(w, cfg->default_compute_size, cfg, cache_objects_dir(e->cache), msg, sizeof(msg)) < 0 ||
 	    eng_attach_all(e, w, msg, sizeof(msg)) < 0 || pthread_create(&e->reaper, NULL, reaper_main, e) != 0) {
 		worker_close(w);
 		eng_set_error(err, ENG_INTERNAL, msg[0] ? msg : "cannot start the session reaper");
 		sess_registry_free(e->sessions, NULL);
 		qlog_free(e->log);
-		e->bucket->ops->close(e->bucket);
+		eng_buckets_close(e);
 		free(e->catalogs);
 		free(e);
 		return NULL;
@@ -184,7 +162,7 @@ void engine_close(struct engine *e)
 	free(e->catalogs);
 	free(e->pinned);
 	pthread_mutex_destroy(&e->pins_mu);
-	e->bucket->ops->close(e->bucket);
+	eng_buckets_close(e);
 	pthread_mutex_destroy(&e->open_mu);
 	pthread_mutex_destroy(&e->reaper_mu);
 	pthread_cond_destroy(&e->reaper_cv);
@@ -198,7 +176,7 @@ static struct worker *worker_for(struct engine *e, int size, struct eng_error *e
 	pthread_mutex_lock(&e->open_mu);
 	if (!w->open) {
 		char msg[512] = "";
-		if (worker_open(w, size, e->cfg, msg, sizeof(msg)) < 0 || eng_attach_all(e, w, msg, sizeof(msg)) < 0) {
+		if (worker_open(w, size, e->cfg, cache_objects_dir(e->cache), msg, sizeof(msg)) < 0 || eng_attach_all(e, w, msg, sizeof(msg)) < 0) {
 			worker_close(w);
 			pthread_mutex_unlock(&e->open_mu);
 			log_error("worker failed to start", "size=%s error=\"%s\"", compute_size_names[size], msg);

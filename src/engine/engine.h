@@ -10,6 +10,8 @@
 
 #include "duckdb.h"
 #include "server/config.h"
+#include "storage/cache.h"
+#include "util/buf.h"
 #include "util/uuid.h"
 
 struct engine;
@@ -126,6 +128,23 @@ struct eng_maintenance {
  * snapshot needs, for one catalog (NULL: all). ENG_NOT_FOUND for an unknown catalog. */
 int engine_lake_maintain(struct engine *e, const char *catalog, struct eng_maintenance *report,
                          struct eng_error *err);
+
+/* Buckets besides the built-in one. Strings may be NULL (defaults apply); path_style -1: the
+ * provider's default. Returns a lake_status (LAKE_INVALID, LAKE_EXISTS, …) with msg. */
+struct eng_bucket_spec {
+	const char *name, *provider, *endpoint, *bucket, *prefix, *region;
+	int path_style;
+	const char *access_key_id, *secret_access_key, *session_token;
+};
+struct lake_bucket;
+int engine_bucket_create(struct engine *e, const struct eng_bucket_spec *spec, struct lake_bucket *out, char *msg,
+                         size_t msglen);
+/* LAKE_IN_USE while catalogs live in it. */
+int engine_bucket_remove(struct engine *e, const char *name, char *msg, size_t msglen);
+/* Writes, reads back, lists and deletes a probe object; each step as a JSON object appended to
+ * steps ({"step","ok","ms","error"}), *ok when all passed. LAKE_NOT_FOUND for an unknown bucket. */
+int engine_bucket_test(struct engine *e, const char *name, bool *ok, buf *steps, char *msg, size_t msglen);
+void engine_cache_stats(struct engine *e, struct cache_stats *out);
 
 /* Binds statement without running it; *valid and err tell the outcome. */
 int engine_validate(struct eng_session *s, const char *sql, bool *valid, struct eng_error *err);

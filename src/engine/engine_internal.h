@@ -13,7 +13,9 @@
 #include "engine/session_registry.h"
 #include "engine/worker.h"
 #include "lake/lake.h"
+#include "storage/cache.h"
 #include "storage/store.h"
+#include "util/secret_box.h"
 #include "util/buf.h"
 
 /* Longest catalog name the gate compares (the lake allows 63 bytes). */
@@ -25,6 +27,23 @@
 struct stmt_cache_entry {
 	char *sql;
 	duckdb_prepared_statement prep;
+};
+
+/* Cached objects a query (or open transaction) reads: pinned so no eviction takes them. */
+struct eng_pins {
+	struct cache_entry **v;
+	size_t n, cap;
+};
+
+/* A bucket as the engine uses it; valid until the engine closes (a removed one is only retired). */
+struct eng_bucket {
+	char name[LAKE_NAME_MAX + 1];
+	char uid[40];        /* its space in the SSD cache; "" for the built-in bucket */
+	struct store *store;
+	bool cached;         /* read through the SSD cache (every bucket but the built-in one) */
+	bool retired;        /* removed: not found by name any more */
+	char root[4200];     /* local path of an object = root + key */
+	struct eng_bucket *next;
 };
 
 /* A session's view of the lake: the snapshots its statement (or open transaction) reads, and the
@@ -39,6 +58,7 @@ struct eng_lake_session {
 	size_t nheld;
 	struct lake_changeset *pending;
 	size_t npending;
+	struct eng_pins objects; /* cached objects read, released with the held snapshots */
 };
 
 struct eng_session {
@@ -67,8 +87,10 @@ struct engine {
 	struct lake_head *catalogs; /* managed catalogs attached to the workers */
 	size_t ncatalogs;
 	struct lake_meta *lake;
-	struct store *bucket;    /* the built-in bucket */
-	char bucket_prefix[4200]; /* its folder, with a trailing '/': local path = prefix + key */
+	pthread_mutex_t buckets_mu;
+	struct eng_bucket *buckets; /* opened so far; the built-in bucket first opened, last in the list */
+	struct cache *cache;
+	unsigned char secret_key[SECRET_KEY_LEN];
 	struct sess_registry *sessions;
 	struct qlog *log;
 	atomic_bool draining;
@@ -130,6 +152,8 @@ void eng_lake_register(struct engine *e, struct worker *w);
 void eng_lake_bind_begin(struct eng_session *s);
 void eng_lake_bind_end(void);
 struct eng_session *eng_lake_bound(void);
+/* Gives back what binds outside a session pinned on this thread (after building views). */
+void eng_lake_unbound_release(struct engine *e);
 /* Forgets the statement's snapshots (kept while a transaction is open). */
 void eng_lake_statement_done(struct eng_session *s);
 /* The snapshot of catalog_id the session reads now (fixed at first use per statement/transaction). */
@@ -139,6 +163,25 @@ int eng_lake_pin(struct eng_session *s, int64_t catalog_id, int64_t *snapshot, c
 void eng_lake_release(struct eng_session *s, bool force);
 /* The oldest snapshot of catalog_id a running query or open transaction reads, or -1. */
 int64_t eng_lake_oldest_pinned(struct engine *e, int64_t catalog_id);
+
+/* buckets.c */
+/* Loads the secret key, opens the SSD cache and the built-in bucket. */
+int eng_buckets_open(struct engine *e, char *msg, size_t msglen);
+void eng_buckets_close(struct engine *e);
+/* The bucket called name (opened from the metadata store on first use), or NULL with msg. */
+struct eng_bucket *eng_bucket_get(struct engine *e, const char *name, char *msg, size_t msglen);
+struct eng_bucket *eng_bucket_of_catalog(struct engine *e, int64_t catalog_id, char *msg, size_t msglen);
+/* Forgets buckets that other servers removed or replaced. */
+void eng_buckets_refresh(struct engine *e);
+/* Stores the local file at path as key; the file is consumed on success. */
+int eng_bucket_put(struct engine *e, struct eng_bucket *b, const char *key, const char *path, char *msg,
+                   size_t msglen);
+int eng_bucket_delete(struct engine *e, struct eng_bucket *b, const char *key, char *msg, size_t msglen);
+/* Makes key readable at b->root + key (size: what it weighs, 0 when unknown), pinned in pins.
+ * -2 when the bucket has no such object, -1 on other errors (msg says which). */
+int eng_bucket_fetch(struct engine *e, struct eng_bucket *b, const char *key, uint64_t size, struct eng_pins *pins,
+                     char *msg, size_t msglen);
+void eng_pins_release(struct engine *e, struct eng_pins *pins);
 
 /* lake_maintenance.c */
 int eng_maintenance_start(struct engine *e);

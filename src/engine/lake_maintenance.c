@@ -52,9 +52,24 @@ static int compact_table(struct engine *e, struct worker *w, const struct lake_h
 			t = &st->tables[i];
 	if (!t)
 		return 0;
+	struct eng_bucket *b = eng_bucket_get(e, h->bucket, msg, msglen);
+	if (!b)
+		return -1;
 	struct lake_files f;
 	if (lake_table_files(e->lake, h->id, t->id, h->snapshot, &f, msg, msglen) != LAKE_OK)
 		return -1;
+	/* the files to merge are read locally, pinned in the cache until the merged file is written */
+	struct eng_pins pins = {0};
+	int frc = eng_bucket_fetch(e, b, t->schema_file, 0, &pins, msg, msglen);
+	for (size_t i = 0; frc == 0 && i < c->n; i++)
+		frc = eng_bucket_fetch(e, b, c->paths[i], 0, &pins, msg, msglen);
+	for (size_t i = 0; frc == 0 && i < f.ndeletes; i++)
+		frc = eng_bucket_fetch(e, b, f.deletes[i], 0, &pins, msg, msglen);
+	if (frc < 0) {
+		eng_pins_release(e, &pins);
+		lake_files_free(&f);
+		return -1;
+	}
 	char id[UUID_STR_LEN + 1], key[256], path[4400];
 	uuid_v4(id);
 	snprintf(key, sizeof(key), "%lld/data-%s.parquet", (long long)h->id, id);
@@ -66,12 +81,12 @@ static int compact_table(struct engine *e, struct worker *w, const struct lake_h
 		buf_printf(&q, "%sCAST(\"c%lld\" AS %s) AS \"c%lld\"", i ? ", " : "", (long long)t->cols[i].id,
 		           eng_lake_physical_type(t->cols[i].type), (long long)t->cols[i].id);
 	buf_puts(&q, f.ndeletes ? " FROM __lake_read_del(" : " FROM __lake_read(");
-	list_literal(&q, e->bucket_prefix, t->schema_file, c->paths, c->n);
+	list_literal(&q, b->root, t->schema_file, c->paths, c->n);
 	if (f.ndeletes) {
 		buf_puts(&q, ", ");
-		list_literal(&q, e->bucket_prefix, NULL, f.deletes, f.ndeletes);
+		list_literal(&q, b->root, NULL, f.deletes, f.ndeletes);
 		buf_puts(&q, ", ");
-		eng_quote(&q, e->bucket_prefix, '\'');
+		eng_quote(&q, b->root, '\'');
 	}
 	buf_puts(&q, ")) TO ");
 	eng_quote(&q, path, '\'');
@@ -99,8 +114,8 @@ static int compact_table(struct engine *e, struct worker *w, const struct lake_h
 			rc = -1;
 		pthread_mutex_unlock(&w->admin_mu);
 	}
+	eng_pins_release(e, &pins);
 	buf_free(&q);
-	struct store_error serr = {0};
 	int64_t bytes = 0;
 	if (rc == 0 && rows > 0) {
 		FILE *fp = fopen(path, "rb");
@@ -108,8 +123,9 @@ static int compact_table(struct engine *e, struct worker *w, const struct lake_h
 			bytes = ftell(fp);
 		if (fp)
 			fclose(fp);
-		if (e->bucket->ops->move_file(e->bucket, key, path, &serr) != STORE_OK) {
-			snprintf(msg, msglen, "cannot write %s: %s", key, serr.message);
+		char why[600];
+		if (eng_bucket_put(e, b, key, path, why, sizeof(why)) < 0) {
+			snprintf(msg, msglen, "cannot write %s: %s", key, why);
 			rc = -1;
 		}
 	}
@@ -144,7 +160,7 @@ static int compact_table(struct engine *e, struct worker *w, const struct lake_h
 	lake_changeset_free(&cs);
 	if (crc != LAKE_OK) {
 		if (rows > 0)
-			e->bucket->ops->del(e->bucket, key, &serr);
+			eng_bucket_delete(e, b, key, (char[600]){0}, 600);
 		if (crc == LAKE_CONFLICT)
 			return 0; /* a writer got there first; the next round tries again */
 		if (!ok)
@@ -195,6 +211,9 @@ static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *
 static int collect_garbage(struct engine *e, const char *bucket, int grace_seconds, struct eng_maintenance *rep,
                            char *msg, size_t msglen)
 {
+	struct eng_bucket *b = eng_bucket_get(e, bucket, msg, msglen);
+	if (!b)
+		return -1;
 	char before[40];
 	lake_time_text(clock_wall_us() - (int64_t)grace_seconds * 1000000, before, sizeof(before));
 	char **due = NULL;
@@ -203,9 +222,9 @@ static int collect_garbage(struct engine *e, const char *bucket, int grace_secon
 		return -1;
 	int rc = 0;
 	for (size_t i = 0; i < ndue; i++) {
-		struct store_error serr = {0};
-		if (e->bucket->ops->del(e->bucket, due[i], &serr) != STORE_OK) {
-			log_warn("cannot delete an unreferenced object", "key=%s error=\"%s\"", due[i], serr.message);
+		char why[600];
+		if (eng_bucket_delete(e, b, due[i], why, sizeof(why)) < 0) {
+			log_warn("cannot delete an unreferenced object", "key=%s error=\"%s\"", due[i], why);
 			continue;
 		}
 		if (lake_garbage_forget(e->lake, bucket, due[i], msg, msglen) != LAKE_OK) {
@@ -223,6 +242,9 @@ static int collect_garbage(struct engine *e, const char *bucket, int grace_secon
 static int collect(struct engine *e, const struct lake_head *h, int grace_seconds, struct eng_maintenance *rep,
                    char *msg, size_t msglen)
 {
+	struct eng_bucket *b = eng_bucket_get(e, h->bucket, msg, msglen);
+	if (!b)
+		return -1;
 	char **known = NULL;
 	size_t nknown = 0;
 	if (lake_referenced_paths(e->lake, h->bucket, &known, &nknown, msg, msglen) != LAKE_OK)
@@ -236,7 +258,7 @@ static int collect(struct engine *e, const struct lake_head *h, int grace_second
 	for (;;) {
 		size_t n = 0;
 		struct store_error serr = {0};
-		if (e->bucket->ops->list(e->bucket, prefix, after[0] ? after : NULL, page, 256, &n, &serr) != STORE_OK) {
+		if (b->store->ops->list(b->store, prefix, after[0] ? after : NULL, page, 256, &n, &serr) != STORE_OK) {
 			snprintf(msg, msglen, "cannot list the bucket: %s", serr.message);
 			lake_paths_free(known, nknown);
 			return -1;
@@ -245,7 +267,7 @@ static int collect(struct engine *e, const struct lake_head *h, int grace_second
 			const char *key = page[i].key;
 			if (page[i].mtime_us > oldest_us || bsearch(&key, known, nknown, sizeof(*known), cmp_str))
 				continue;
-			if (e->bucket->ops->del(e->bucket, key, &serr) == STORE_OK)
+			if (eng_bucket_delete(e, b, key, (char[600]){0}, 600) == 0)
 				rep->objects_deleted++;
 		}
 		if (n < 256)
@@ -294,8 +316,17 @@ int engine_lake_maintain(struct engine *e, const char *catalog, struct eng_maint
 	}
 	free(heads);
 	/* Garbage of dropped catalogs has no catalog left to be collected with. */
-	if (rc == 0 && !catalog)
+	if (rc == 0 && !catalog) {
 		rc = collect_garbage(e, "default", e->cfg->gc_grace_seconds, rep, msg, sizeof(msg));
+		struct lake_bucket *buckets = NULL;
+		size_t nb = 0;
+		if (rc == 0 && lake_bucket_list(e->lake, &buckets, &nb, msg, sizeof(msg)) != LAKE_OK)
+			rc = -1;
+		for (size_t i = 0; rc == 0 && i < nb; i++)
+			if (collect_garbage(e, buckets[i].name, e->cfg->gc_grace_seconds, rep, msg, sizeof(msg)) < 0)
+				log_warn("cannot collect a bucket's garbage", "bucket=%s error=\"%s\"", buckets[i].name, msg);
+		free(buckets);
+	}
 	if (rc < 0) {
 		eng_set_error(err, ENG_INTERNAL, msg);
 		return -1;

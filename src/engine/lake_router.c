@@ -403,20 +403,31 @@ static int publish(struct route *r, const char *path, const char *key, int64_t *
 	if (stat(path, &st) != 0)
 		return fail(r, "IO Error: staged file %s is missing", path);
 	*bytes = st.st_size;
-	struct store_error serr = {0};
-	if (r->e->bucket->ops->move_file(r->e->bucket, key, path, &serr) != STORE_OK)
-		return fail(r, "IO Error: cannot write %s to the bucket: %s", key, serr.message);
+	char msg[800];
+	struct eng_bucket *b = eng_bucket_of_catalog(r->e, r->cat.id, msg, sizeof(msg));
+	if (!b || eng_bucket_put(r->e, b, key, path, msg, sizeof(msg)) < 0)
+		return fail(r, "IO Error: cannot write %s to the bucket: %s", key, msg);
 	return 0;
+}
+
+/* Removes an object this statement put into the bucket but will not commit. */
+static void unpublish(struct route *r, const char *key)
+{
+	char msg[800];
+	struct eng_bucket *b = eng_bucket_of_catalog(r->e, r->cat.id, msg, sizeof(msg));
+	if (!b || eng_bucket_delete(r->e, b, key, msg, sizeof(msg)) < 0)
+		log_warn("cannot remove an uncommitted object", "key=%s error=\"%s\"", key, msg);
 }
 
 static void delete_keys(struct engine *e, const struct lake_changeset *cs)
 {
 	const char *keys[64];
 	size_t n = lake_changeset_keys(cs, keys, 64);
+	char msg[800];
+	struct eng_bucket *b = n ? eng_bucket_of_catalog(e, cs->catalog_id, msg, sizeof(msg)) : NULL;
 	for (size_t i = 0; i < n; i++) {
-		struct store_error serr = {0};
-		if (e->bucket->ops->del(e->bucket, keys[i], &serr) != STORE_OK)
-			log_warn("cannot remove an uncommitted object", "key=%s error=\"%s\"", keys[i], serr.message);
+		if (!b || eng_bucket_delete(e, b, keys[i], msg, sizeof(msg)) < 0)
+			log_warn("cannot remove an uncommitted object", "key=%s error=\"%s\"", keys[i], msg);
 	}
 }
 
@@ -517,8 +528,7 @@ static int stage_rows(struct route *r, struct lake_changeset *cs, int64_t table_
 	if (publish(r, path, key, &bytes) < 0)
 		return -1;
 	if (!(c->key = strdup(key))) {
-		struct store_error serr;
-		r->e->bucket->ops->del(r->e->bucket, key, &serr);
+		unpublish(r, key);
 		return oom(r);
 	}
 	c->bytes = bytes;
@@ -581,8 +591,7 @@ static int stage_deletes(struct route *r, struct lake_changeset *cs, int64_t tab
 	if (publish(r, path, key, &bytes) < 0)
 		return -1;
 	if (!(c->key = strdup(key))) {
-		struct store_error serr;
-		r->e->bucket->ops->del(r->e->bucket, key, &serr);
+		unpublish(r, key);
 		return oom(r);
 	}
 	return 0;
@@ -1203,8 +1212,18 @@ static int copy_from(struct route *r, int64_t *count)
 	if (!store_key_valid(key))
 		return fail(r, "Invalid Input Error: '%s' is not a key in the bucket (a relative path without '.' or '..'"
 		               " segments)", key);
+	char msg[800];
+	struct eng_bucket *b = eng_bucket_of_catalog(r->e, r->cat.id, msg, sizeof(msg));
+	if (!b)
+		return fail(r, "IO Error: %s", msg);
+	/* read locally: fetched into the cache (pinned for the statement) unless the bucket is a folder */
+	int frc = eng_bucket_fetch(r->e, b, key, 0, &r->s->lake.objects, msg, sizeof(msg));
+	if (frc == -2)
+		return fail(r, "IO Error: no object '%s' in the catalog's bucket", key);
+	if (frc < 0)
+		return fail(r, "%s", msg);
 	char local[8192];
-	snprintf(local, sizeof(local), "%s%s", r->e->bucket_prefix, key);
+	snprintf(local, sizeof(local), "%s%s", b->root, key);
 	if (access(local, R_OK) != 0)
 		return fail(r, "IO Error: no object '%s' in the catalog's bucket", key);
 	buf q;

@@ -47,6 +47,10 @@ int eng_lake_macros(duckdb_connection c, char *msg, size_t msglen)
 }
 
 static _Thread_local struct eng_session *bound_session;
+/* Objects pinned by binds outside any session's query (the server building views). */
+static _Thread_local struct eng_pins unbound_pins;
+
+void eng_lake_unbound_release(struct engine *e) { eng_pins_release(e, &unbound_pins); }
 
 void eng_lake_bind_begin(struct eng_session *s) { bound_session = s; }
 void eng_lake_bind_end(void) { bound_session = NULL; }
@@ -102,6 +106,7 @@ void eng_lake_release(struct eng_session *s, bool force)
 	free(s->lake.held);
 	s->lake.held = NULL;
 	s->lake.nheld = 0;
+	eng_pins_release(s->e, &s->lake.objects);
 }
 
 int eng_lake_pin(struct eng_session *s, int64_t catalog_id, int64_t *snapshot, char *msg, size_t msglen)
@@ -232,25 +237,35 @@ static void resolve(duckdb_replacement_scan_info info, const char *name, void *d
 	struct eng_session *s = bound_session;
 	char msg[1024] = "";
 	int64_t snap = version;
-	if (snap < 0) {
-		if (s) {
-			if (eng_lake_pin(s, cid, &snap, msg, sizeof(msg)) < 0) {
-				duckdb_replacement_scan_set_error(info, msg);
-				return;
-			}
-		} else {
-			/* Binding outside a query (the server creating a view): the latest snapshot. */
-			struct lake_head *heads = NULL;
-			size_t n = 0;
-			if (lake_heads(e->lake, &heads, &n, msg, sizeof(msg)) != LAKE_OK) {
-				duckdb_replacement_scan_set_error(info, msg);
-				return;
-			}
-			for (size_t i = 0; i < n; i++)
-				if (heads[i].id == cid)
-					snap = heads[i].snapshot;
-			free(heads);
+	/* The catalog's bucket comes from the same read of the catalogs as its snapshot (the server
+	 * may be building views with its catalog list locked). */
+	char bucket[LAKE_NAME_MAX + 1] = "";
+	if (s) {
+		int64_t current;
+		if (eng_lake_pin(s, cid, &current, msg, sizeof(msg)) < 0) {
+			duckdb_replacement_scan_set_error(info, msg);
+			return;
 		}
+		if (snap < 0)
+			snap = current;
+		for (size_t i = 0; i < s->lake.npins; i++)
+			if (s->lake.pins[i].id == cid)
+				snprintf(bucket, sizeof(bucket), "%s", s->lake.pins[i].bucket);
+	} else {
+		/* Binding outside a query (the server creating a view): the latest snapshot. */
+		struct lake_head *heads = NULL;
+		size_t n = 0;
+		if (lake_heads(e->lake, &heads, &n, msg, sizeof(msg)) != LAKE_OK) {
+			duckdb_replacement_scan_set_error(info, msg);
+			return;
+		}
+		for (size_t i = 0; i < n; i++)
+			if (heads[i].id == cid) {
+				if (snap < 0)
+					snap = heads[i].snapshot;
+				snprintf(bucket, sizeof(bucket), "%s", heads[i].bucket);
+			}
+		free(heads);
 	}
 	if (s)
 		s->lake.touched = true;
@@ -262,17 +277,46 @@ static void resolve(duckdb_replacement_scan_info info, const char *name, void *d
 		duckdb_replacement_scan_set_error(info, full);
 		return;
 	}
+	struct eng_bucket *b = eng_bucket_get(e, bucket, msg, sizeof(msg));
+	if (!b) {
+		duckdb_replacement_scan_set_error(info, msg);
+		lake_files_free(&f);
+		return;
+	}
 	size_t nmore = 0, nmoredel = 0;
 	char **more = s && version < 0 ? pending_keys(s, cid, tid, false, &nmore) : NULL;
 	char **moredel = s && version < 0 ? pending_keys(s, cid, tid, true, &nmoredel) : NULL;
+	if (!s) {
+		/* The server binding a view needs its columns only, which the schema file has. */
+		f.ndata = f.ndeletes = 0;
+	}
+	/* Objects of cached buckets become local before DuckDB opens them, pinned until the query
+	 * (or its transaction) ends; an unbound bind keeps them until the view is built. */
+	struct eng_pins *pins = s ? &s->lake.objects : &unbound_pins;
+	int frc = eng_bucket_fetch(e, b, f.schema_file, 0, pins, msg, sizeof(msg));
+	for (size_t i = 0; frc == 0 && i < f.ndata; i++)
+		frc = eng_bucket_fetch(e, b, f.data[i], f.data_sizes ? f.data_sizes[i] : 0, pins, msg, sizeof(msg));
+	for (size_t i = 0; frc == 0 && i < f.ndeletes; i++)
+		frc = eng_bucket_fetch(e, b, f.deletes[i], 0, pins, msg, sizeof(msg));
+	for (size_t i = 0; frc == 0 && i < nmore; i++)
+		frc = eng_bucket_fetch(e, b, more[i], 0, pins, msg, sizeof(msg));
+	for (size_t i = 0; frc == 0 && i < nmoredel; i++)
+		frc = eng_bucket_fetch(e, b, moredel[i], 0, pins, msg, sizeof(msg));
+	if (frc < 0) {
+		duckdb_replacement_scan_set_error(info, msg);
+		free(more);
+		free(moredel);
+		lake_files_free(&f);
+		return;
+	}
 	bool dels = f.ndeletes + nmoredel > 0;
 	const char *fn = rows ? (dels ? "__lake_rows_del" : "__lake_rows") : (dels ? "__lake_read_del" : "__lake_read");
 	duckdb_replacement_scan_set_function_name(info, fn);
 	/* The zero-row schema file comes first: the scan has every column even when no data file
 	 * has it yet, and an empty table still has a file to read. */
-	duckdb_value files = path_list(e->bucket_prefix, f.schema_file, f.data, f.ndata, more, nmore);
-	duckdb_value delfiles = dels ? path_list(e->bucket_prefix, NULL, f.deletes, f.ndeletes, moredel, nmoredel) : NULL;
-	duckdb_value prefix = duckdb_create_varchar(e->bucket_prefix);
+	duckdb_value files = path_list(b->root, f.schema_file, f.data, f.ndata, more, nmore);
+	duckdb_value delfiles = dels ? path_list(b->root, NULL, f.deletes, f.ndeletes, moredel, nmoredel) : NULL;
+	duckdb_value prefix = duckdb_create_varchar(b->root);
 	if (!files || (dels && !delfiles) || !prefix) {
 		duckdb_replacement_scan_set_error(info, "Out of Memory Error: cannot list the table's files");
 	} else {

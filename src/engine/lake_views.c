@@ -156,6 +156,7 @@ int eng_lake_sync_worker(struct engine *e, struct worker *w, const struct lake_h
 	else
 		admin_run(w, "ROLLBACK", (char[256]){0}, 256);
 	pthread_mutex_unlock(&w->admin_mu);
+	eng_lake_unbound_release(e);
 	eng_lake_bind_begin(bound);
 	lake_state_free(&st);
 	return rc;

@@ -92,7 +92,7 @@ bool worker_setting_is_global(const struct worker *w, const char *name)
 	return false;
 }
 
-int worker_open(struct worker *w, int size, const struct config *cfg, char *err, size_t errlen)
+int worker_open(struct worker *w, int size, const struct config *cfg, const char *read_dir, char *err, size_t errlen)
 {
 	const struct config_worker *wc = &cfg->workers[size];
 	char tmpdir[4200], opt[64];
@@ -141,13 +141,15 @@ int worker_open(struct worker *w, int size, const struct config *cfg, char *err,
 		duckdb_close(&w->db);
 		return -1;
 	}
-	/* The worker's own folder, and the built-in bucket's folder where managed tables' files are
-	 * read from. The names are ours (data dir + fixed parts), but quote them as SQL all the same. */
+	/* The worker's own folder, the built-in bucket's folder and the SSD cache, where managed
+	 * tables' files are read from. The names are ours (data dir + fixed parts, or the operator's
+	 * cache folder), but quote them as SQL all the same. */
 	{
 		char sql[20000];
-		const char *dirs[] = {w->dir, buckets};
+		const char *dirs[] = {w->dir, buckets, read_dir};
+		size_t ndirs = read_dir ? 3 : 2;
 		size_t n = (size_t)snprintf(sql, sizeof(sql), "SET allowed_directories = [");
-		for (size_t d = 0; d < 2; d++) {
+		for (size_t d = 0; d < ndirs; d++) {
 			n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%s'", d ? ", " : "");
 			for (const char *p = dirs[d]; *p && n < sizeof(sql) - 8; p++) {
 				if (*p == '\'')

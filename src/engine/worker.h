@@ -29,7 +29,8 @@ struct worker {
 };
 
 /* Opens the DuckDB instance under data_dir/workers/<size>, sandboxed. */
-int worker_open(struct worker *w, int size, const struct config *cfg, char *err, size_t errlen);
+/* read_dir: a further folder sessions may read (the SSD cache of bucket objects), or NULL. */
+int worker_open(struct worker *w, int size, const struct config *cfg, const char *read_dir, char *err, size_t errlen);
 void worker_close(struct worker *w);
 /* Waits for a query slot; returns 0, or -1 when the queue is full or timeout_ms passes. */
 int worker_slot_acquire(struct worker *w, int timeout_ms);

@@ -13,7 +13,7 @@
 #include "util/log.h"
 #include "util/json.h"
 
-static bool allowed(struct http_request *req, struct http_response *res, struct lakehouse_api *api)
+bool admin_allowed(struct http_request *req, struct http_response *res, struct lakehouse_api *api)
 {
 	if (config_user_is_admin(api->cfg, http_request_user(req)))
 		return true;
@@ -42,8 +42,7 @@ static void put_catalog(buf *b, const struct lake_catalog *c)
 	buf_putc(b, '}');
 }
 
-/* Parses an object body; optional string fields come back NULL when absent. */
-static json_t *parse_object(struct http_request *req, struct http_response *res)
+json_t *admin_parse_object(struct http_request *req, struct http_response *res)
 {
 	size_t len;
 	const char *body = http_request_body(req, &len);
@@ -63,7 +62,7 @@ static json_t *parse_object(struct http_request *req, struct http_response *res)
 	return root;
 }
 
-static int string_field(json_t *root, const char *key, const char **out, struct http_response *res)
+int admin_string_field(json_t *root, const char *key, const char **out, struct http_response *res)
 {
 	json_t *v = json_object_get(root, key);
 	*out = NULL;
@@ -82,7 +81,7 @@ static int string_field(json_t *root, const char *key, const char **out, struct 
 void admin_catalogs_list(struct http_request *req, struct http_response *res, void *app)
 {
 	struct lakehouse_api *api = app;
-	if (!allowed(req, res, api))
+	if (!admin_allowed(req, res, api))
 		return;
 	struct lake_catalog *list = NULL;
 	size_t n = 0;
@@ -105,13 +104,13 @@ void admin_catalogs_list(struct http_request *req, struct http_response *res, vo
 void admin_catalogs_create(struct http_request *req, struct http_response *res, void *app)
 {
 	struct lakehouse_api *api = app;
-	if (!allowed(req, res, api))
+	if (!admin_allowed(req, res, api))
 		return;
-	json_t *root = parse_object(req, res);
+	json_t *root = admin_parse_object(req, res);
 	if (!root)
 		return;
 	const char *name, *bucket;
-	if (string_field(root, "name", &name, res) == 0 && string_field(root, "bucket", &bucket, res) == 0) {
+	if (admin_string_field(root, "name", &name, res) == 0 && admin_string_field(root, "bucket", &bucket, res) == 0) {
 		if (!name) {
 			http_error(res, 400, "missing_name", "field 'name' is required");
 		} else {
@@ -137,7 +136,7 @@ void admin_catalogs_create(struct http_request *req, struct http_response *res, 
 void admin_catalog_get(struct http_request *req, struct http_response *res, void *app)
 {
 	struct lakehouse_api *api = app;
-	if (!allowed(req, res, api))
+	if (!admin_allowed(req, res, api))
 		return;
 	struct lake_catalog c;
 	char err[512];
@@ -151,14 +150,14 @@ void admin_catalog_get(struct http_request *req, struct http_response *res, void
 void admin_catalog_update(struct http_request *req, struct http_response *res, void *app)
 {
 	struct lakehouse_api *api = app;
-	if (!allowed(req, res, api))
+	if (!admin_allowed(req, res, api))
 		return;
-	json_t *root = parse_object(req, res);
+	json_t *root = admin_parse_object(req, res);
 	if (!root)
 		return;
 	const char *name, *bucket;
 	const char *current = http_request_path_arg(req);
-	if (string_field(root, "name", &name, res) == 0 && string_field(root, "bucket", &bucket, res) == 0) {
+	if (admin_string_field(root, "name", &name, res) == 0 && admin_string_field(root, "bucket", &bucket, res) == 0) {
 		struct lake_catalog c;
 		char err[512];
 		int rc = lake_catalog_get(api->meta, current, &c, err, sizeof(err));
@@ -183,7 +182,7 @@ void admin_catalog_update(struct http_request *req, struct http_response *res, v
 void admin_catalog_drop(struct http_request *req, struct http_response *res, void *app)
 {
 	struct lakehouse_api *api = app;
-	if (!allowed(req, res, api))
+	if (!admin_allowed(req, res, api))
 		return;
 	char err[512];
 	const char *name = http_request_path_arg(req);
@@ -203,7 +202,7 @@ void admin_catalog_drop(struct http_request *req, struct http_response *res, voi
 void admin_catalog_maintain(struct http_request *req, struct http_response *res, void *app)
 {
 	struct lakehouse_api *api = app;
-	if (!allowed(req, res, api))
+	if (!admin_allowed(req, res, api))
 		return;
 	struct eng_maintenance rep;
 	struct eng_error eerr = {0};

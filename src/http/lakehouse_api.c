@@ -539,5 +539,12 @@ const struct http_route lakehouse_routes[] = {
 	{"PATCH", "/admin/catalogs/{}", false, admin_catalog_update},
 	{"DELETE", "/admin/catalogs/{}", false, admin_catalog_drop},
 	{"POST", "/admin/catalogs/{}/maintenance", false, admin_catalog_maintain},
+	{"GET", "/admin/buckets", false, admin_buckets_list},
+	{"POST", "/admin/buckets", false, admin_buckets_create},
+	{"GET", "/admin/buckets/{}", false, admin_bucket_get},
+	{"DELETE", "/admin/buckets/{}", false, admin_bucket_remove},
+	{"POST", "/admin/buckets/{}/test", false, admin_bucket_test},
+	{"GET", "/admin/cache", false, admin_cache_stats},
+	{"GET", "/metrics", false, admin_metrics},
 };
 const size_t lakehouse_nroutes = sizeof(lakehouse_routes) / sizeof(lakehouse_routes[0]);

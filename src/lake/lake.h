@@ -68,6 +68,7 @@ const struct lake_table *lake_state_table(const struct lake_state *s, int64_t sc
 /* The objects a read of one table at a snapshot needs. */
 struct lake_files {
 	char **data; /* data file keys, oldest first */
+	uint64_t *data_sizes; /* their sizes in bytes */
 	size_t ndata;
 	char **deletes; /* delete file keys (each lists (path, pos) of deleted rows) */
 	size_t ndeletes;

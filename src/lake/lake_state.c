@@ -241,6 +241,7 @@ const struct lake_table *lake_state_table(const struct lake_state *s, int64_t sc
 
 struct key_list {
 	char **items;
+	uint64_t *sizes; /* when the rows carry a third column, the object's size */
 	size_t n, cap;
 	uint64_t rows;
 	bool failed;
@@ -254,13 +255,19 @@ static int key_row(void *ctx, int ncols, const char *const *v)
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 16;
 		char **p = realloc(l->items, cap * sizeof(*p));
-		if (!p) {
+		if (p)
+			l->items = p;
+		uint64_t *sz = p && ncols > 2 ? realloc(l->sizes, cap * sizeof(*sz)) : NULL;
+		if (sz)
+			l->sizes = sz;
+		if (!p || (ncols > 2 && !sz)) {
 			l->failed = true;
 			return 1;
 		}
-		l->items = p;
 		l->cap = cap;
 	}
+	if (ncols > 2)
+		l->sizes[l->n] = v[2] ? (uint64_t)num(v[2]) : 0;
 	if (!(l->items[l->n] = strdup(v[0]))) {
 		l->failed = true;
 		return 1;
@@ -293,7 +300,7 @@ int lake_table_files(struct lake_meta *m, int64_t catalog_id, int64_t table_id, 
 	                   key_row, &schema, err, errlen);
 	if (rc == META_OK && schema.n == 1)
 		rc = meta_exec(m->db,
-		               "SELECT path, row_count FROM lake_data_file WHERE" VISIBLE " AND table_id = $3 ORDER BY file_id",
+		               "SELECT path, row_count, size_bytes FROM lake_data_file WHERE" VISIBLE " AND table_id = $3 ORDER BY file_id",
 		               3, params, key_row, &data, err, errlen);
 	if (rc == META_OK && schema.n == 1)
 		rc = meta_exec(m->db,
@@ -313,12 +320,14 @@ int lake_table_files(struct lake_meta *m, int64_t catalog_id, int64_t table_id, 
 	if (status != LAKE_OK) {
 		keys_free(schema.items, schema.n);
 		keys_free(data.items, data.n);
+		free(data.sizes);
 		keys_free(dels.items, dels.n);
 		return status;
 	}
 	out->schema_file = schema.items[0];
 	free(schema.items);
 	out->data = data.items;
+	out->data_sizes = data.sizes;
 	out->ndata = data.n;
 	out->rows = data.rows;
 	out->deletes = dels.items;
@@ -329,6 +338,7 @@ int lake_table_files(struct lake_meta *m, int64_t catalog_id, int64_t table_id, 
 void lake_files_free(struct lake_files *f)
 {
 	keys_free(f->data, f->ndata);
+	free(f->data_sizes);
 	keys_free(f->deletes, f->ndeletes);
 	free(f->schema_file);
 	memset(f, 0, sizeof(*f));

@@ -64,6 +64,14 @@ static const char *const migrations[] = {
 	" SELECT catalog_id, 0, created_at, '', 'created catalog' FROM lake_catalog;"
 	"INSERT INTO lake_schema (catalog_id, schema_id, name, begin_snapshot, end_snapshot)"
 	" SELECT catalog_id, 1, 'main', 0, NULL FROM lake_catalog",
+
+	/* Buckets besides the built-in one. uid names the bucket's objects in the SSD cache and never
+	 * changes; secret and session_token are sealed (util/secret_box.c), '' when the credentials
+	 * come from the environment. */
+	"CREATE TABLE lake_bucket ("
+	" name TEXT PRIMARY KEY, uid TEXT NOT NULL UNIQUE, provider TEXT NOT NULL, endpoint TEXT NOT NULL,"
+	" bucket TEXT NOT NULL, prefix TEXT NOT NULL, region TEXT NOT NULL, path_style INTEGER NOT NULL,"
+	" access_key_id TEXT NOT NULL, secret TEXT NOT NULL, session_token TEXT NOT NULL, created_at TEXT NOT NULL)",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -338,6 +346,17 @@ struct create_args {
 static int do_create(struct lake_meta *m, void *arg, char *err, size_t errlen)
 {
 	struct create_args *a = arg;
+	if (strcmp(a->bucket, "default") != 0) {
+		int64_t known = 0;
+		const char *bparams[] = {a->bucket};
+		if (meta_exec(m->db, "SELECT count(*) FROM lake_bucket WHERE name = $1", 1, bparams, lake_read_int64, &known,
+		              err, errlen) != META_OK)
+			return LAKE_ERROR;
+		if (!known) {
+			snprintf(err, errlen, "bucket '%s' does not exist", a->bucket);
+			return LAKE_INVALID;
+		}
+	}
 	if (get_locked(m, a->name, NULL, err, errlen) == LAKE_OK) {
 		snprintf(err, errlen, "catalog '%s' already exists", a->name);
 		return LAKE_EXISTS;
@@ -376,11 +395,6 @@ int lake_catalog_create(struct lake_meta *m, const char *name, const char *bucke
 		return LAKE_INVALID;
 	if (!bucket)
 		bucket = "default";
-	/* Only the built-in bucket exists until buckets can be added. */
-	if (strcmp(bucket, "default") != 0) {
-		snprintf(err, errlen, "bucket '%s' does not exist", bucket);
-		return LAKE_INVALID;
-	}
 	struct create_args a = {name, bucket, out};
 	return lake_in_transaction(m, do_create, &a, err, errlen);
 }

@@ -16,6 +16,7 @@ enum lake_status {
 	LAKE_INVALID,   /* a name or value the lake does not accept */
 	LAKE_ERROR,     /* the metadata database failed */
 	LAKE_CONFLICT,  /* a concurrent commit changed what this one depends on */
+	LAKE_IN_USE,    /* still needed by something else (a bucket that holds catalogs) */
 };
 
 #define LAKE_NAME_MAX 63
@@ -45,5 +46,31 @@ int lake_catalog_get(struct lake_meta *m, const char *name, struct lake_catalog 
 int lake_catalog_rename(struct lake_meta *m, const char *name, const char *new_name, struct lake_catalog *out,
                         char *err, size_t errlen);
 int lake_catalog_drop(struct lake_meta *m, const char *name, char *err, size_t errlen);
+
+/* A bucket besides the built-in `default`. Secrets arrive and leave sealed; this layer never
+ * sees them in the clear. */
+struct lake_bucket {
+	char name[LAKE_NAME_MAX + 1];
+	char uid[40];
+	char provider[8]; /* fs, s3, r2, gcs */
+	char endpoint[512];
+	char bucket[1024]; /* the S3 bucket, or the folder of an fs bucket */
+	char prefix[512];
+	char region[64];
+	bool path_style;
+	char access_key_id[256];
+	char secret[1024];        /* sealed, or "" */
+	char session_token[8192]; /* sealed, or "" */
+	char created_at[40];
+};
+
+/* LAKE_EXISTS when the name is taken; the name follows lake_name_valid. Fills b->created_at. */
+int lake_bucket_create(struct lake_meta *m, struct lake_bucket *b, char *err, size_t errlen);
+/* All buckets by name; the caller frees *out. */
+int lake_bucket_list(struct lake_meta *m, struct lake_bucket **out, size_t *n, char *err, size_t errlen);
+int lake_bucket_get(struct lake_meta *m, const char *name, struct lake_bucket *out, char *err, size_t errlen);
+/* LAKE_IN_USE while a catalog lives in it. Objects of dropped catalogs not yet collected stay in
+ * the bucket. */
+int lake_bucket_delete(struct lake_meta *m, const char *name, char *err, size_t errlen);
 
 #endif

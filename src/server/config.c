@@ -59,6 +59,18 @@ static const struct opt opts[] = {
 	 "keep snapshots this long for time travel (default 604800, a week)"},
 	{"gc-grace-seconds", OPT_INT, OFF(gc_grace_seconds),
 	 "delete objects no snapshot needs only after this long (default 600)"},
+	{"cache-dir", OPT_STR, OFF(cache_dir), "SSD cache of bucket objects (default DATA/cache)"},
+	{"cache-size", OPT_BYTES, OFF(cache_size), "size bound of the SSD cache (default 10GiB)"},
+	{"secret-key", OPT_STR, OFF(secret_key),
+	 "key sealing bucket secrets at rest: 64 hex digits or base64 of 32 bytes (prefer LAKEHOUSE_SECRET_KEY)"},
+	{"secret-key-file", OPT_STR, OFF(secret_key_file), "file holding that key, made on first start (default DATA/secret.key)"},
+	{"s3-attempts", OPT_INT, OFF(s3_attempts), "tries per S3 request, retries included (default 6)"},
+	{"s3-connect-timeout-ms", OPT_INT, OFF(s3_connect_timeout_ms), "S3 connection timeout (default 10000)"},
+	{"s3-stall-timeout-ms", OPT_INT, OFF(s3_stall_timeout_ms),
+	 "an S3 transfer moving no byte this long is retried (default 30000)"},
+	{"s3-backoff-ms", OPT_INT, OFF(s3_backoff_ms), "first S3 retry delay, doubling with jitter (default 100)"},
+	{"s3-multipart-threshold", OPT_BYTES, OFF(s3_multipart_threshold), "S3 uploads from this size go in parts (default 64MiB)"},
+	{"s3-part-size", OPT_BYTES, OFF(s3_part_size), "size of one S3 upload part, at least 5MiB (default 16MiB)"},
 	{"session-idle-seconds", OPT_INT, OFF(session_idle_seconds), "idle HTTP sessions close after (default 14400)"},
 	{"max-sessions", OPT_INT, OFF(max_sessions), "open sessions at once (default 1024)"},
 	{"queue-max", OPT_INT, OFF(queue_max), "queries waiting per worker before 503 (default 256)"},
@@ -90,6 +102,13 @@ static void set_defaults(struct config *cfg)
 	cfg->maintenance_interval_seconds = 60;
 	cfg->snapshot_retention_seconds = 604800;
 	cfg->gc_grace_seconds = 600;
+	cfg->cache_size = 10LL << 30;
+	cfg->s3_attempts = 6;
+	cfg->s3_connect_timeout_ms = 10000;
+	cfg->s3_stall_timeout_ms = 30000;
+	cfg->s3_backoff_ms = 100;
+	cfg->s3_multipart_threshold = 64LL << 20;
+	cfg->s3_part_size = 16LL << 20;
 	cfg->session_idle_seconds = 4 * 3600;
 	cfg->max_sessions = 1024;
 	cfg->queue_max = 256;
@@ -126,6 +145,11 @@ void config_free(struct config *cfg)
 	free(cfg->data_dir);
 	free(cfg->metadata);
 	free(cfg->admins);
+	free(cfg->cache_dir);
+	if (cfg->secret_key)
+		memset(cfg->secret_key, 0, strlen(cfg->secret_key));
+	free(cfg->secret_key);
+	free(cfg->secret_key_file);
 	free_users(cfg);
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -48,6 +48,16 @@ struct config {
 	int maintenance_interval_seconds; /* background compaction/expiry/cleanup period; 0: by hand only */
 	int snapshot_retention_seconds;     /* snapshots younger than this stay readable (time travel) */
 	int gc_grace_seconds;      /* unreferenced objects are deleted this long after they became so */
+	char *cache_dir;           /* SSD cache; NULL: DATA/cache */
+	int64_t cache_size;        /* its size bound in bytes */
+	char *secret_key;          /* sealing key for bucket secrets, as text; NULL: from secret_key_file */
+	char *secret_key_file;     /* NULL: DATA/secret.key */
+	int s3_attempts;
+	int s3_connect_timeout_ms;
+	int s3_stall_timeout_ms;
+	int s3_backoff_ms;
+	int64_t s3_multipart_threshold;
+	int64_t s3_part_size;
 	struct config_worker workers[COMPUTE_SIZES];
 };
 

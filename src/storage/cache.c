@@ -497,6 +497,8 @@ void cache_space_root(const struct cache *c, const char *space, char *out, size_
 	snprintf(out, outlen, "%.2000s/%.64s/", c->objects, space);
 }
 
+const char *cache_objects_dir(const struct cache *c) { return c->objects; }
+
 void cache_get_stats(struct cache *c, struct cache_stats *out)
 {
 	pthread_mutex_lock(&c->mu);

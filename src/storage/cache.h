@@ -30,6 +30,8 @@ void cache_close(struct cache *c);
 /* The folder holding a space's objects, with a trailing '/': local path = root + key. A space is
  * one bucket's objects (its id, a short name without '/'). */
 void cache_space_root(const struct cache *c, const char *space, char *out, size_t outlen);
+/* The folder holding every space (what readers of cached objects must be allowed to open). */
+const char *cache_objects_dir(const struct cache *c);
 
 /* Makes space/key local, downloading it from store when missing, and pins it until
  * cache_release. expected_size, when not 0, is what the object must weigh (a cached copy that
