@@ -12,7 +12,7 @@ static void usage(FILE *f, const char *prog)
 	        "Commands:\n"
 	        "  serve     start the server (REST API on port 15000)\n"
 	        "  query     run SQL on a running server and print the result\n"
-	        "  admin     manage catalogs on a running server\n"
+	        "  admin     manage catalogs, buckets and the cache of a running server\n"
 	        "  version   print the version\n"
 	        "  help      show this help\n\n"
 	        "Run '%s <command> --help' for a command's options.\n",
