@@ -1,6 +1,7 @@
 // Managed tables through POST /query: every write statement checked against the same statement on
 // a native DuckDB table, a dbt-style sequence, transactions, concurrent writers, restarts after
-// kill -9, and bad input — on the SQLite metadata store and on a real PostgreSQL one.
+// kill -9, and bad input — on the SQLite metadata store and on a real PostgreSQL one, and with the
+// catalog in the built-in bucket and in an S3 bucket (a real S3 server).
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { startPostgres } from './lib/postgres.mjs';
+import { S3_KEY, S3_SECRET, startS3 } from './lib/s3.mjs';
 import { query, request, startServer } from './lib/server.mjs';
 
 // Runs statement(s); returns { rows, error, columns } of the last statement.
@@ -44,19 +46,38 @@ async function sameAsNative(server, steps, table) {
   return m.rows;
 }
 
-function suite(name, usePostgres) {
+function suite(name, { usePostgres = false, useS3 = false } = {}) {
   describe(name, () => {
     let server;
     let pg;
+    let s3;
+    // Puts a file where COPY … FROM 'key' finds it: the catalog's bucket.
+    let putObject;
     before(async () => {
       if (usePostgres) pg = await startPostgres();
       server = await startServer({ args: pg ? ['--metadata', pg.url] : [] });
-      const c = await request(server, 'POST', '/admin/catalogs', { body: { name: 'acme' } });
+      let bucket = 'default';
+      if (useS3) {
+        s3 = await startS3();
+        const b = await request(server, 'POST', '/admin/buckets', { body: { name: 'lake', provider: 's3',
+          endpoint: s3.endpoint, bucket: 'lake', prefix: 'tables', access_key_id: S3_KEY, secret_access_key: S3_SECRET } });
+        assert.equal(b.status, 201, b.text);
+        bucket = 'lake';
+        putObject = (key, text) => s3.put('lake', `tables/${key}`, text);
+      } else {
+        putObject = async (key, text) => {
+          const path = join(server.dataDir, 'buckets', 'default', key);
+          mkdirSync(join(path, '..'), { recursive: true });
+          writeFileSync(path, text);
+        };
+      }
+      const c = await request(server, 'POST', '/admin/catalogs', { body: { name: 'acme', bucket } });
       assert.equal(c.status, 201, c.text);
     });
     after(async () => {
       const { code } = await server.stop();
       if (pg) pg.stop();
+      if (s3) s3.stop();
       assert.equal(code, 0, server.stderr);
     });
 
@@ -156,9 +177,7 @@ function suite(name, usePostgres) {
           + " WHEN NOT MATCHED THEN INSERT VALUES (s.id, s.qty, 'new')",
         'MERGE INTO {T} USING (SELECT 1 AS id) AS s ON merged.id = s.id WHEN MATCHED THEN UPDATE SET note = \'merged\'',
       ], 'merged');
-      const csv = join(server.dataDir, 'buckets', 'default', 'imports');
-      mkdirSync(csv, { recursive: true });
-      writeFileSync(join(csv, 'people.csv'), 'id,name\n1,ann\n2,"bob, jr"\n');
+      await putObject('imports/people.csv', 'id,name\n1,ann\n2,"bob, jr"\n');
       await ok(server, 'CREATE TABLE acme.main.people (id INTEGER, name VARCHAR)');
       const copied = await ok(server, "COPY acme.main.people FROM 'imports/people.csv' (HEADER)");
       assert.deepEqual(copied.rows, [[2]]);
@@ -329,8 +348,9 @@ function suite(name, usePostgres) {
   });
 }
 
-suite('managed tables on the SQLite metadata store', false);
-suite('managed tables on a PostgreSQL metadata store', true);
+suite('managed tables on the SQLite metadata store', {});
+suite('managed tables on a PostgreSQL metadata store', { usePostgres: true });
+suite('managed tables in an S3 bucket', { useS3: true });
 
 for (const store of ['SQLite', 'PostgreSQL']) {
 test(`acknowledged writes survive kill -9; an interrupted write is all there or not at all (${store})`, async () => {
