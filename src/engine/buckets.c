@@ -356,7 +356,7 @@ int engine_bucket_create(struct engine *e, const struct eng_bucket_spec *spec, s
 			snprintf(msg, msglen, "access_key_id and secret_access_key go together");
 			goto done;
 		}
-		if (!has_key && (!getenv("AWS_ACCESS_KEY_ID") || !getenv("AWS_SECRET_ACCESS_KEY"))) {
+		if (!has_key && (!env_or(NULL, "AWS_ACCESS_KEY_ID") || !env_or(NULL, "AWS_SECRET_ACCESS_KEY"))) {
 			snprintf(msg, msglen, "credentials are missing: give access_key_id and secret_access_key, or set "
 			         "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY for the server");
 			goto done;

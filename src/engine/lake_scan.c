@@ -286,17 +286,15 @@ static void resolve(duckdb_replacement_scan_info info, const char *name, void *d
 	size_t nmore = 0, nmoredel = 0;
 	char **more = s && version < 0 ? pending_keys(s, cid, tid, false, &nmore) : NULL;
 	char **moredel = s && version < 0 ? pending_keys(s, cid, tid, true, &nmoredel) : NULL;
-	if (!s) {
-		/* The server binding a view needs its columns only, which the schema file has. */
-		f.ndata = f.ndeletes = 0;
-	}
+	/* The server binding a view needs its columns only, which the schema file has. */
+	size_t ndata = s ? f.ndata : 0, ndeletes = s ? f.ndeletes : 0;
 	/* Objects of cached buckets become local before DuckDB opens them, pinned until the query
 	 * (or its transaction) ends; an unbound bind keeps them until the view is built. */
 	struct eng_pins *pins = s ? &s->lake.objects : &unbound_pins;
 	int frc = eng_bucket_fetch(e, b, f.schema_file, 0, pins, msg, sizeof(msg));
-	for (size_t i = 0; frc == 0 && i < f.ndata; i++)
+	for (size_t i = 0; frc == 0 && i < ndata; i++)
 		frc = eng_bucket_fetch(e, b, f.data[i], f.data_sizes ? f.data_sizes[i] : 0, pins, msg, sizeof(msg));
-	for (size_t i = 0; frc == 0 && i < f.ndeletes; i++)
+	for (size_t i = 0; frc == 0 && i < ndeletes; i++)
 		frc = eng_bucket_fetch(e, b, f.deletes[i], 0, pins, msg, sizeof(msg));
 	for (size_t i = 0; frc == 0 && i < nmore; i++)
 		frc = eng_bucket_fetch(e, b, more[i], 0, pins, msg, sizeof(msg));
@@ -309,13 +307,13 @@ static void resolve(duckdb_replacement_scan_info info, const char *name, void *d
 		lake_files_free(&f);
 		return;
 	}
-	bool dels = f.ndeletes + nmoredel > 0;
+	bool dels = ndeletes + nmoredel > 0;
 	const char *fn = rows ? (dels ? "__lake_rows_del" : "__lake_rows") : (dels ? "__lake_read_del" : "__lake_read");
 	duckdb_replacement_scan_set_function_name(info, fn);
 	/* The zero-row schema file comes first: the scan has every column even when no data file
 	 * has it yet, and an empty table still has a file to read. */
-	duckdb_value files = path_list(b->root, f.schema_file, f.data, f.ndata, more, nmore);
-	duckdb_value delfiles = dels ? path_list(b->root, NULL, f.deletes, f.ndeletes, moredel, nmoredel) : NULL;
+	duckdb_value files = path_list(b->root, f.schema_file, f.data, ndata, more, nmore);
+	duckdb_value delfiles = dels ? path_list(b->root, NULL, f.deletes, ndeletes, moredel, nmoredel) : NULL;
 	duckdb_value prefix = duckdb_create_varchar(b->root);
 	if (!files || (dels && !delfiles) || !prefix) {
 		duckdb_replacement_scan_set_error(info, "Out of Memory Error: cannot list the table's files");
