@@ -188,8 +188,13 @@ int eng_maintenance_start(struct engine *e);
 void eng_maintenance_stop(struct engine *e);
 
 /* lake_views.c */
-bool eng_lake_type_needs_text(const char *type);
-const char *eng_lake_physical_type(const char *type);
+/* lake_types.c: the type data files store for a declared column type, appended to out; *changed
+ * when it differs (then values are cast to it on write and back by the view), *union_text when a
+ * UNION member would need text storage (not storable). -1 for a type text it cannot read (then
+ * the declared text is used). */
+int eng_lake_physical_type(const char *declared, buf *out, bool *changed, bool *union_text);
+/* True when files store the declared type as it is. */
+bool eng_lake_type_exact(const char *declared);
 /* SELECT of the table's columns (declared names and types) from its placeholder. */
 void eng_lake_view_select(buf *b, const struct lake_table *t, int64_t catalog_id, const char *placeholder_suffix);
 int eng_lake_sync_worker(struct engine *e, struct worker *w, const struct lake_head *h, char *msg, size_t msglen);

@@ -77,9 +77,12 @@ static int compact_table(struct engine *e, struct worker *w, const struct lake_h
 	buf q;
 	buf_init(&q);
 	buf_puts(&q, "COPY (SELECT ");
-	for (size_t i = 0; i < t->ncols; i++)
-		buf_printf(&q, "%sCAST(\"c%lld\" AS %s) AS \"c%lld\"", i ? ", " : "", (long long)t->cols[i].id,
-		           eng_lake_physical_type(t->cols[i].type), (long long)t->cols[i].id);
+	for (size_t i = 0; i < t->ncols; i++) {
+		bool changed, union_text;
+		buf_printf(&q, "%sCAST(\"c%lld\" AS ", i ? ", " : "", (long long)t->cols[i].id);
+		eng_lake_physical_type(t->cols[i].type, &q, &changed, &union_text);
+		buf_printf(&q, ") AS \"c%lld\"", (long long)t->cols[i].id);
+	}
 	buf_puts(&q, f.ndeletes ? " FROM __lake_read_del(" : " FROM __lake_read(");
 	list_literal(&q, b->root, t->schema_file, c->paths, c->n);
 	if (f.ndeletes) {

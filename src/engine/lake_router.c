@@ -439,9 +439,12 @@ static int write_schema_file(struct route *r, const struct lake_column *cols, si
 	buf q;
 	buf_init(&q);
 	buf_puts(&q, "SELECT ");
-	for (size_t i = 0; i < ncols; i++)
-		buf_printf(&q, "%sCAST(NULL AS %s) AS \"c%lld\"", i ? ", " : "", eng_lake_physical_type(cols[i].type),
-		           (long long)cols[i].id);
+	for (size_t i = 0; i < ncols; i++) {
+		bool changed, union_text;
+		buf_printf(&q, "%sCAST(NULL AS ", i ? ", " : "");
+		eng_lake_physical_type(cols[i].type, &q, &changed, &union_text);
+		buf_printf(&q, ") AS \"c%lld\"", (long long)cols[i].id);
+	}
 	buf_puts(&q, " LIMIT 0");
 	int64_t rows, bytes;
 	int rc = buf_failed(&q) ? oom(r) : copy_out(r, q.data, q.len, path, &rows);
@@ -460,7 +463,7 @@ static void physical_select(buf *b, const struct lake_column *cols, size_t ncols
 	buf_puts(b, "SELECT ");
 	for (size_t i = 0; i < ncols; i++) {
 		buf_puts(b, i ? ", " : "");
-		bool text = eng_lake_type_needs_text(cols[i].type);
+		bool text = !eng_lake_type_exact(cols[i].type);
 		if (text)
 			buf_puts(b, "CAST(");
 		if (alias) {
@@ -468,8 +471,12 @@ static void physical_select(buf *b, const struct lake_column *cols, size_t ncols
 			buf_putc(b, '.');
 		}
 		eng_quote(b, cols[i].name, '"');
-		if (text)
-			buf_puts(b, " AS VARCHAR)");
+		if (text) {
+			bool changed, union_text;
+			buf_puts(b, " AS ");
+			eng_lake_physical_type(cols[i].type, b, &changed, &union_text);
+			buf_putc(b, ')');
+		}
 		buf_printf(b, " AS \"c%lld\"", (long long)cols[i].id);
 	}
 }
@@ -733,6 +740,19 @@ static int scratch_columns(struct route *r, struct lake_column **cols, size_t *n
 			char *type = duckdb_value_varchar(&res, 1, i);
 			c->type = type ? strdup(type) : NULL;
 			duckdb_free(type);
+			bool changed = false, union_text = false;
+			buf phys;
+			buf_init(&phys);
+			if (c->type)
+				eng_lake_physical_type(c->type, &phys, &changed, &union_text);
+			buf_free(&phys);
+			if (union_text) {
+				rc = fail(r, "Not implemented Error: column %s: a UNION cannot hold HUGEINT, UHUGEINT, INTERVAL or"
+				             " TIME WITH TIME ZONE members in a managed table (Parquet has no exact form for them)", c->name);
+				(*ncols)++;
+				duckdb_free(name);
+				break;
+			}
 			c->not_null = duckdb_value_boolean(&res, 2, i);
 			char *def = duckdb_value_varchar(&res, 3, i);
 			c->default_expr = def ? strdup(def) : NULL;

@@ -10,7 +10,7 @@
 static bool has_order(const char *type)
 {
 	return !strchr(type, '[') && strncmp(type, "STRUCT", 6) && strncmp(type, "MAP", 3) && strncmp(type, "UNION", 5) &&
-	       strncmp(type, "LIST", 4) && !eng_lake_type_needs_text(type);
+	       strncmp(type, "LIST", 4) && eng_lake_type_exact(type);
 }
 
 int eng_lake_file_stats(duckdb_connection c, const char *path, const struct lake_column *cols, size_t ncols,

@@ -9,17 +9,6 @@
 #include "engine/engine_internal.h"
 #include "util/log.h"
 
-bool eng_lake_type_needs_text(const char *type)
-{
-	/* Parquet has no 128-bit integers: DuckDB would write them as DOUBLE and lose digits. */
-	return !strncmp(type, "HUGEINT", 7) || !strncmp(type, "UHUGEINT", 8);
-}
-
-const char *eng_lake_physical_type(const char *type)
-{
-	return eng_lake_type_needs_text(type) ? "VARCHAR" : type;
-}
-
 void eng_lake_view_select(buf *b, const struct lake_table *t, int64_t catalog_id, const char *placeholder_suffix)
 {
 	buf_puts(b, "SELECT ");

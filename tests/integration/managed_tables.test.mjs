@@ -119,6 +119,22 @@ function suite(name, { usePostgres = false, useS3 = false } = {}) {
         "INSERT INTO {T} (e) VALUES ('a')",
         "UPDATE {T} SET iv = iv * 2, u = union_value(i := 7) WHERE e = 'b'",
       ], 'more_types');
+      // Types Parquet cannot hold exactly, at any depth: 128-bit integers, time zone offsets, microseconds of intervals.
+      await sameAsNative(server, [
+        'CREATE TABLE {T} (s STRUCT(h HUGEINT, "hugeint" VARCHAR), m MAP(VARCHAR, HUGEINT), l UHUGEINT[], t TIMETZ,'
+          + ' st STRUCT(x UHUGEINT, tz TIME WITH TIME ZONE)[], iv INTERVAL, ivs INTERVAL[])',
+        "INSERT INTO {T} VALUES ({'h': 1267650600228229401496703205377, 'hugeint': 'x'},"
+          + " MAP {'k': -170141183460469231731687303715884105727}, [340282366920938463463374607431768211455],"
+          + " '12:34:56+02', [{'x': 340282366920938463463374607431768211455, 'tz': '01:02:03-05:30'}],"
+          + " INTERVAL '1 microsecond' + INTERVAL '3 months', [INTERVAL '2 days 00:00:00.000007'])",
+        "UPDATE {T} SET s = {'h': s.h + 1, 'hugeint': 'y'}, t = '23:59:59.999999-11'",
+        'SELECT s.h, m[\'k\'], l[1], t, st[1].tz, iv, ivs[1] FROM {T}',
+      ], 'exact_types');
+      // A UNION member with no exact Parquet form is refused up front, and the catalog stays writable.
+      assert.match((await sql(server, 'CREATE TABLE acme.main.un (u UNION(h HUGEINT, s VARCHAR))')).error,
+        /^Not implemented Error: column u: a UNION cannot hold HUGEINT/);
+      await ok(server, 'CREATE TABLE acme.main.after_union (a INTEGER)');
+      assert.deepEqual((await ok(server, 'SELECT count(*) FROM acme.main.after_union')).rows, [[0]]);
     });
 
     test('CREATE TABLE AS, CREATE OR REPLACE, DROP, schemas', async () => {
