@@ -195,7 +195,7 @@ static bool is_write(enum stmt_kind k)
 	case STMT_INSERT: case STMT_UPDATE: case STMT_DELETE: case STMT_MERGE: case STMT_TRUNCATE:
 	case STMT_COPY_FROM: case STMT_CREATE_TABLE: case STMT_CREATE_TABLE_AS: case STMT_CREATE_SCHEMA:
 	case STMT_CREATE_VIEW: case STMT_DROP_TABLE: case STMT_DROP_SCHEMA: case STMT_DROP_VIEW:
-	case STMT_ALTER_TABLE:
+	case STMT_ALTER_TABLE: case STMT_CREATE_OTHER: case STMT_DROP_OTHER: case STMT_ALTER_OTHER: case STMT_COPY_DATABASE:
 		return true;
 	default:
 		return false;
@@ -254,8 +254,15 @@ int eng_classify(struct eng_query *q, bool *routed, struct eng_error *err)
 			*routed = true;
 			break;
 		}
-		if (!is_write(h.kind) || e->ncatalogs == 0)
+		if (!is_write(h.kind) || e->ncatalogs == 0 || h.target.nparts == 0)
 			continue;
+		if (h.kind == STMT_COPY_DATABASE) { /* its target is a database */
+			if (catalog_index(e, h.target.parts[0]) >= 0) {
+				*routed = true;
+				break;
+			}
+			continue;
+		}
 		int first_as_catalog = h.kind == STMT_CREATE_SCHEMA || h.kind == STMT_DROP_SCHEMA ? 2 : 3;
 		if (h.target.nparts >= first_as_catalog - 1 && h.target.nparts >= 2 && catalog_index(e, h.target.parts[0]) >= 0) {
 			*routed = true;

@@ -237,6 +237,63 @@ static bool has_top_word(const char *s, size_t len, size_t pos, const char *word
 	return scan_top(s, len, pos, false, stop, &which) < len;
 }
 
+/* The statement's leading WITH clause, for the statements built from it. */
+static void put_with(struct route *r, buf *b)
+{
+	if (r->h.with_len) {
+		buf_append(b, r->sql + r->h.with_start, r->h.with_len);
+		buf_putc(b, ' ');
+	}
+}
+
+/* Column options managed tables cannot keep: generated columns (… AS (expr), GENERATED ALWAYS)
+ * and collations (Parquet stores neither, and the scratch table would turn the first into a
+ * default). Column definitions sit at depth 1 of CREATE TABLE (…) and depth 0 of ALTER … ADD. */
+static int refuse_column_options(struct route *r, size_t pos, int depth_of_defs)
+{
+	const char *s = r->sql;
+	size_t len = r->len;
+	int depth = 0;
+	while ((pos = sql_skip_space(s, len, pos)) < len) {
+		char c = s[pos];
+		size_t e = token_end(s, len, pos);
+		if (c == '(')
+			depth++;
+		else if (c == ')')
+			depth--;
+		else if (depth == depth_of_defs) {
+			size_t next = sql_skip_space(s, len, e);
+			if (is_word(s, pos, e, "GENERATED") || (is_word(s, pos, e, "AS") && next < len && s[next] == '('))
+				return fail(r, "Not implemented Error: generated columns are not supported on managed tables");
+			if (is_word(s, pos, e, "COLLATE"))
+				return fail(r, "Not implemented Error: COLLATE is not supported on managed table columns; compare"
+				               " with collate() or lower() in queries instead");
+		}
+		pos = e > pos ? e : pos + 1;
+	}
+	return 0;
+}
+
+/* Fails unless only space follows pos (after CASCADE or RESTRICT, when drop): DuckDB would
+ * refuse the rest, so the router must not act on the head alone. */
+static int expect_end(struct route *r, size_t pos, bool drop)
+{
+	const char *s = r->sql;
+	size_t len = r->len;
+	pos = sql_skip_space(s, len, pos);
+	if (drop && pos < len) {
+		size_t e = token_end(s, len, pos);
+		if (is_word(s, pos, e, "CASCADE") || is_word(s, pos, e, "RESTRICT"))
+			pos = sql_skip_space(s, len, e);
+	}
+	if (pos >= len)
+		return 0;
+	if (s[pos] == ',' && drop)
+		return fail(r, "Parser Error: Can only drop one object at a time");
+	size_t e = s[pos] == ',' ? pos + 1 : token_end(s, len, pos);
+	return fail(r, "Parser Error: syntax error at or near \"%.*s\"", (int)(e - pos > 64 ? 64 : e - pos), s + pos);
+}
+
 bool lake_time_travel_possible(const char *sql, size_t len)
 {
 	bool arrow = false, word = false;
@@ -668,6 +725,8 @@ static int finish(struct route *r, struct lake_changeset *cs, bool ddl)
 
 static int create_schema(struct route *r)
 {
+	if (expect_end(r, r->h.rest, false) < 0)
+		return -1;
 	if (find_schema(r, false)) {
 		if (r->h.if_not_exists)
 			return 0;
@@ -685,6 +744,8 @@ static int create_schema(struct route *r)
 
 static int drop_schema(struct route *r)
 {
+	if (expect_end(r, r->h.rest, true) < 0)
+		return -1;
 	const struct lake_schema *sc = find_schema(r, false);
 	if (!sc) {
 		if (r->h.if_exists)
@@ -805,6 +866,10 @@ static int create_table(struct route *r)
 		buf_append(&q, rest, rest_len);
 		buf_puts(&q, "\n) AS __lake_q LIMIT 0");
 	} else {
+		if (refuse_column_options(r, r->h.rest, 1) < 0) {
+			buf_free(&q);
+			return -1;
+		}
 		buf_puts(&q, "CREATE OR REPLACE TEMP TABLE __lake_def ");
 		buf_append(&q, rest, rest_len);
 	}
@@ -866,6 +931,8 @@ static int create_table(struct route *r)
 
 static int drop_table(struct route *r)
 {
+	if (expect_end(r, r->h.rest, true) < 0)
+		return -1;
 	const struct lake_table *t = find_table(r, !r->h.if_exists);
 	if (!t)
 		return r->h.if_exists ? 0 : -1;
@@ -879,6 +946,8 @@ static int drop_table(struct route *r)
 
 static int truncate_table(struct route *r, int64_t *count)
 {
+	if (expect_end(r, r->h.rest, false) < 0)
+		return -1;
 	const struct lake_table *t = find_table(r, true);
 	if (!t)
 		return -1;
@@ -947,6 +1016,7 @@ static int insert_query(struct route *r, const struct lake_table *t, struct lake
 		return 1;
 	buf q;
 	buf_init(&q);
+	put_with(r, &q);
 	buf_puts(&q, "SELECT * FROM (");
 	buf_append(&q, s + pos, len - pos);
 	buf_puts(&q, "\n) AS __lake_q");
@@ -972,7 +1042,9 @@ static int insert_query(struct route *r, const struct lake_table *t, struct lake
 		buf_free(&q);
 		return -1;
 	}
-	buf_puts(&q, "(SELECT ");
+	buf_putc(&q, '(');
+	put_with(r, &q);
+	buf_puts(&q, "SELECT ");
 	for (size_t i = 0; i < t->ncols; i++) {
 		const struct lake_column *c = &t->cols[i];
 		buf_puts(&q, i ? ", " : "");
@@ -1013,6 +1085,8 @@ static int insert_rows(struct route *r, int64_t *count)
 		return fail(r, "Not implemented Error: INSERT OR REPLACE / OR IGNORE need keys, which managed tables do not have");
 	if (has_top_word(r->sql, r->len, r->h.rest, "RETURNING"))
 		return fail(r, "Not implemented Error: RETURNING is not supported on managed tables yet");
+	if (has_top_word(r->sql, r->len, r->h.rest, "CONFLICT"))
+		return fail(r, "Not implemented Error: INSERT … ON CONFLICT needs keys, which managed tables do not have");
 	struct lake_changeset cs = {r->cat.id, r->snapshot, NULL, 0, 0};
 	int fast = insert_query(r, t, &cs, count);
 	if (fast <= 0) {
@@ -1033,6 +1107,7 @@ static int insert_rows(struct route *r, int64_t *count)
 	int rc = run_buf(r, &q, NULL);
 	buf_reset(&q);
 	if (rc == 0) {
+		put_with(r, &q);
 		buf_puts(&q, "INSERT INTO temp.main.__lake_w ");
 		buf_append(&q, r->sql + r->h.rest, r->len - r->h.rest);
 		rc = run_buf(r, &q, NULL);
@@ -1065,6 +1140,7 @@ static int delete_rows(struct route *r, int64_t *count)
 	bool using = pos < r->len && is_word(r->sql, pos, token_end(r->sql, r->len, pos), "USING");
 	buf q;
 	buf_init(&q);
+	put_with(r, &q);
 	buf_puts(&q, "SELECT DISTINCT ");
 	eng_quote(&q, alias, '"');
 	buf_puts(&q, ".__lake_file AS path, ");
@@ -1151,6 +1227,7 @@ static int update_rows(struct route *r, int64_t *count)
 	}
 	if (rc == 0) {
 		/* A row matched several times (UPDATE … FROM) is updated once. */
+		put_with(r, &q);
 		buf_puts(&q, "INSERT INTO temp.main.__lake_w SELECT DISTINCT ON (");
 		eng_quote(&q, alias, '"');
 		buf_puts(&q, ".__lake_file, ");
@@ -1307,6 +1384,7 @@ static int merge_into(struct route *r, int64_t *count)
 		buf_reset(&q);
 	}
 	if (rc == 0) {
+		put_with(r, &q);
 		buf_puts(&q, "MERGE INTO temp.main.__lake_w AS ");
 		eng_quote(&q, alias[0] ? alias : t->name, '"');
 		buf_putc(&q, ' ');
@@ -1417,9 +1495,14 @@ static int alter_table(struct route *r)
 		size_t p = sql_skip_space(s, len, end);
 		size_t e2 = p < len ? token_end(s, len, p) : p;
 		if (is_word(s, p, e2, "TO")) {
-			if (!read_ident(s, len, e2, to, sizeof(to)) || !to[0]) {
+			size_t after = read_ident(s, len, e2, to, sizeof(to));
+			if (!after || !to[0]) {
 				lake_changeset_free(&cs);
 				return fail(r, "Parser Error: syntax error in ALTER TABLE … RENAME TO");
+			}
+			if (expect_end(r, after, false) < 0) {
+				lake_changeset_free(&cs);
+				return -1;
 			}
 			if (!check_name(r, "table", to)) {
 				lake_changeset_free(&cs);
@@ -1442,9 +1525,14 @@ static int alter_table(struct route *r)
 		p = read_ident(s, len, p, from, sizeof(from));
 		p = sql_skip_space(s, len, p);
 		e2 = p < len ? token_end(s, len, p) : p;
-		if (!from[0] || !is_word(s, p, e2, "TO") || (read_ident(s, len, e2, to, sizeof(to)), !to[0])) {
+		size_t after = from[0] && is_word(s, p, e2, "TO") ? read_ident(s, len, e2, to, sizeof(to)) : 0;
+		if (!after || !to[0]) {
 			lake_changeset_free(&cs);
 			return fail(r, "Parser Error: syntax error in ALTER TABLE … RENAME COLUMN");
+		}
+		if (expect_end(r, after, false) < 0) {
+			lake_changeset_free(&cs);
+			return -1;
 		}
 	} else if (!is_word(s, pos, end, "ADD") && !is_word(s, pos, end, "DROP") && !is_word(s, pos, end, "ALTER")) {
 		lake_changeset_free(&cs);
@@ -1454,6 +1542,10 @@ static int alter_table(struct route *r)
 		lake_changeset_free(&cs);
 		return fail(r, "Not implemented Error: ALTER … TYPE … USING is not supported on managed tables; the data must"
 		               " convert by a plain cast");
+	}
+	if (refuse_column_options(r, pos, 0) < 0) {
+		lake_changeset_free(&cs);
+		return -1;
 	}
 	buf q;
 	buf_init(&q);
@@ -1767,6 +1859,26 @@ void eng_lake_abandon(struct eng_session *s)
 	eng_lake_release(s, true);
 }
 
+/* Sequences, macros, types, indexes, comments and whole-database copies aimed at a managed
+ * catalog: they would live only in the workers' memory (and be lost on restart, or hide tables),
+ * so they are refused; DuckDB takes them when they aim elsewhere. */
+static int refuse_other(struct route *r)
+{
+	if (r->h.kind == STMT_COPY_DATABASE) {
+		struct lake_head h;
+		if (!eng_catalog_lookup(r->e, r->h.target.parts[0], &h))
+			return 1;
+		return fail(r, "Not implemented Error: COPY FROM DATABASE cannot write into the managed catalog \"%s\"; copy"
+		               " tables one by one with CREATE TABLE … AS SELECT", h.name);
+	}
+	/* The name resolves like a table's (an index names its table). */
+	int rc = resolve_target(r);
+	if (rc != 0)
+		return rc;
+	return fail(r, "Not implemented Error: the managed catalog \"%s\" holds schemas and tables only; create sequences,"
+	               " macros, types and indexes, and comments, in memory (the session's default database)", r->cat.name);
+}
+
 /* Runs a transaction-control statement on DuckDB as written. */
 static int pass(struct route *r)
 {
@@ -1838,6 +1950,7 @@ int eng_lake_route(struct eng_query *q, const char *sql, size_t len, int64_t *co
 	r->err = err;
 	*count = -1;
 	int rc = 1;
+	char *traveled = NULL;
 	if (stmt_head_parse(sql, len, &r->h) < 0) {
 		if (lake_time_travel_possible(sql, len))
 			rc = rewrite_time_travel(r, rewritten) < 0 ? -1 : 1;
@@ -1851,6 +1964,11 @@ int eng_lake_route(struct eng_query *q, const char *sql, size_t len, int64_t *co
 	case STMT_COPY_FROM: case STMT_CREATE_TABLE: case STMT_CREATE_TABLE_AS: case STMT_CREATE_SCHEMA:
 	case STMT_CREATE_VIEW: case STMT_DROP_TABLE: case STMT_DROP_SCHEMA: case STMT_DROP_VIEW: case STMT_ALTER_TABLE:
 		break;
+	case STMT_CREATE_OTHER: case STMT_DROP_OTHER: case STMT_ALTER_OTHER: case STMT_COPY_DATABASE:
+		if (r->h.temporary || r->h.target.nparts == 0)
+			goto out;
+		rc = refuse_other(r);
+		goto out;
 	default:
 		/* A read: only time travel needs the router. */
 		if (lake_time_travel_possible(sql, len))
@@ -1859,11 +1977,31 @@ int eng_lake_route(struct eng_query *q, const char *sql, size_t len, int64_t *co
 	}
 	if (r->h.temporary)
 		goto out;
+	/* A write may read older snapshots (INSERT … SELECT … AT (VERSION => n)): rewrite those
+	 * reads first, then route the rewritten statement. */
+	if (lake_time_travel_possible(sql, len)) {
+		if (rewrite_time_travel(r, &traveled) < 0) {
+			rc = -1;
+			goto out;
+		}
+		if (traveled) {
+			r->sql = traveled;
+			r->len = strlen(traveled);
+			if (stmt_head_parse(r->sql, r->len, &r->h) < 0) {
+				rc = fail(r, "Parser Error: syntax error");
+				goto out;
+			}
+		}
+	}
 	rc = resolve_target(r);
 	if (rc != 0)
 		goto out;
 	bool ddl = r->h.kind != STMT_INSERT && r->h.kind != STMT_UPDATE && r->h.kind != STMT_DELETE &&
 	           r->h.kind != STMT_MERGE && r->h.kind != STMT_COPY_FROM;
+	if (r->h.with_len && (ddl || r->h.kind == STMT_COPY_FROM)) {
+		rc = fail(r, "Parser Error: syntax error: WITH must be followed by SELECT, INSERT, UPDATE, DELETE or MERGE");
+		goto out;
+	}
 	if (ddl && r->q->s->lake.in_txn) {
 		rc = fail(r, "Not implemented Error: schema changes to managed catalogs cannot run inside a transaction block;"
 		             " run them outside BEGIN … COMMIT");
@@ -1892,9 +2030,14 @@ int eng_lake_route(struct eng_query *q, const char *sql, size_t len, int64_t *co
 	if (rc == 0 && *count < 0 && !ddl)
 		*count = 0;
 out:
+	if (rc == 1 && traveled) { /* not a managed target: DuckDB runs the rewritten statement */
+		*rewritten = traveled;
+		traveled = NULL;
+	}
 	unstage(r);
 	lake_state_free(&r->state);
 	free(r);
+	free(traveled);
 	return rc;
 }
 
@@ -1917,6 +2060,7 @@ int eng_lake_validate(struct eng_session *s, const char *sql, size_t len, char *
 	r->len = len;
 	r->err = err;
 	int rc = 1;
+	char *traveled = NULL;
 	if (stmt_head_parse(sql, len, &r->h) < 0 || r->h.temporary) {
 		if (lake_time_travel_possible(sql, len))
 			rc = rewrite_time_travel(r, rewritten) < 0 ? -1 : 1;
@@ -1928,10 +2072,28 @@ int eng_lake_validate(struct eng_session *s, const char *sql, size_t len, char *
 	case STMT_COPY_FROM: case STMT_CREATE_TABLE: case STMT_CREATE_TABLE_AS: case STMT_CREATE_SCHEMA:
 	case STMT_CREATE_VIEW: case STMT_DROP_TABLE: case STMT_DROP_SCHEMA: case STMT_DROP_VIEW: case STMT_ALTER_TABLE:
 		break;
+	case STMT_CREATE_OTHER: case STMT_DROP_OTHER: case STMT_ALTER_OTHER: case STMT_COPY_DATABASE:
+		if (r->h.target.nparts > 0)
+			rc = refuse_other(r);
+		goto out;
 	default:
 		if (lake_time_travel_possible(sql, len))
 			rc = rewrite_time_travel(r, rewritten) < 0 ? -1 : 1;
 		goto out;
+	}
+	if (lake_time_travel_possible(sql, len)) {
+		if (rewrite_time_travel(r, &traveled) < 0) {
+			rc = -1;
+			goto out;
+		}
+		if (traveled) {
+			r->sql = sql = traveled;
+			r->len = len = strlen(traveled);
+			if (stmt_head_parse(sql, len, &r->h) < 0) {
+				rc = fail(r, "Parser Error: syntax error");
+				goto out;
+			}
+		}
 	}
 	if ((rc = resolve_target(r)) != 0)
 		goto out;
@@ -1969,6 +2131,7 @@ int eng_lake_validate(struct eng_session *s, const char *sql, size_t len, char *
 		char alias[STMT_NAME_MAX + 1] = "";
 		if (r->h.kind != STMT_INSERT)
 			read_alias(sql, len, r->h.rest, stop, alias, sizeof(alias));
+		put_with(r, &q);
 		buf_printf(&q, "%s temp.main.__lake_w ", heads[r->h.kind]);
 		if (!alias[0] && r->h.kind != STMT_INSERT) {
 			buf_puts(&q, "AS ");
@@ -1991,7 +2154,12 @@ int eng_lake_validate(struct eng_session *s, const char *sql, size_t len, char *
 	buf_free(&q);
 	run(r, "DROP TABLE IF EXISTS temp.main.__lake_w", NULL);
 out:
+	if (rc == 1 && traveled) {
+		*rewritten = traveled;
+		traveled = NULL;
+	}
 	lake_state_free(&r->state);
 	free(r);
+	free(traveled);
 	return rc;
 }

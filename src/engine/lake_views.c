@@ -87,44 +87,69 @@ static int clear_catalog(struct worker *w, const char *name, char *msg, size_t m
 	return rc;
 }
 
-static int build_catalog(struct worker *w, const char *name, const struct lake_state *st, char *msg, size_t msglen)
+/* A table's view body. One that does not bind (a table this server cannot read) becomes a view
+ * that fails with the reason when queried, so one bad table never takes its catalog down. The
+ * check runs outside the rebuild's transaction, which a failed statement would abort. */
+static void view_body(struct worker *w, const char *catalog, const struct lake_table *t, int64_t catalog_id, buf *out)
 {
-	buf sql;
-	buf_init(&sql);
+	buf sel;
+	buf_init(&sel);
+	eng_lake_view_select(&sel, t, catalog_id, NULL);
+	buf_putc(&sel, '\0');
+	duckdb_prepared_statement prep = NULL;
+	bool ok = !buf_failed(&sel) && duckdb_prepare(w->admin, sel.data, &prep) == DuckDBSuccess;
+	if (ok) {
+		buf_append(out, sel.data, sel.len - 1);
+	} else {
+		const char *why = prep && duckdb_prepare_error(prep) ? duckdb_prepare_error(prep) : "out of memory";
+		log_error("a managed table cannot be read", "catalog=%s table=%s error=\"%s\"", catalog, t->name, why);
+		buf msg;
+		buf_init(&msg);
+		buf_printf(&msg, "IO Error: managed table %s cannot be read: %s", t->name, why);
+		buf_putc(&msg, '\0');
+		buf_puts(out, "SELECT error(");
+		eng_quote(out, buf_failed(&msg) ? "IO Error: managed table cannot be read" : msg.data, '\'');
+		buf_puts(out, ") AS error");
+		buf_free(&msg);
+	}
+	duckdb_destroy_prepare(&prep);
+	buf_free(&sel);
+}
+
+/* The statements creating the catalog's schemas and views (admin_mu held). */
+static int catalog_sql(struct worker *w, const char *name, const struct lake_state *st, buf *sql, char *msg,
+                       size_t msglen)
+{
 	for (size_t i = 0; i < st->nschemas; i++) {
 		if (!strcmp(st->schemas[i].name, "main"))
 			continue;
-		buf_puts(&sql, "CREATE SCHEMA ");
-		eng_quote(&sql, name, '"');
-		buf_putc(&sql, '.');
-		eng_quote(&sql, st->schemas[i].name, '"');
-		buf_puts(&sql, ";\n");
+		buf_puts(sql, "CREATE SCHEMA ");
+		eng_quote(sql, name, '"');
+		buf_putc(sql, '.');
+		eng_quote(sql, st->schemas[i].name, '"');
+		buf_puts(sql, ";\n");
 	}
 	for (size_t i = 0; i < st->ntables; i++) {
 		const struct lake_table *t = &st->tables[i];
 		const struct lake_schema *schema = lake_state_schema_by_id(st, t->schema_id);
 		if (!schema)
 			continue;
-		buf_puts(&sql, "CREATE VIEW ");
-		eng_quote(&sql, name, '"');
-		buf_putc(&sql, '.');
-		eng_quote(&sql, schema->name, '"');
-		buf_putc(&sql, '.');
-		eng_quote(&sql, t->name, '"');
-		buf_puts(&sql, " AS ");
-		eng_lake_view_select(&sql, t, st->catalog_id, NULL);
-		buf_puts(&sql, ";\n");
+		buf_puts(sql, "CREATE VIEW ");
+		eng_quote(sql, name, '"');
+		buf_putc(sql, '.');
+		eng_quote(sql, schema->name, '"');
+		buf_putc(sql, '.');
+		eng_quote(sql, t->name, '"');
+		buf_puts(sql, " AS ");
+		view_body(w, name, t, st->catalog_id, sql);
+		buf_puts(sql, ";\n");
 	}
-	buf_putc(&sql, '\0');
-	int rc = 0;
-	if (buf_failed(&sql)) {
+	buf_putc(sql, '\0');
+	if (buf_failed(sql)) {
 		snprintf(msg, msglen, "out of memory");
-		rc = -1;
-	} else if (sql.len > 1) {
-		rc = admin_run(w, sql.data, msg, msglen);
+		return -1;
 	}
-	buf_free(&sql);
-	return rc;
+	return 0;
 }
 
 int eng_lake_sync_worker(struct engine *e, struct worker *w, const struct lake_head *h, char *msg, size_t msglen)
@@ -137,13 +162,20 @@ int eng_lake_sync_worker(struct engine *e, struct worker *w, const struct lake_h
 	struct eng_session *bound = eng_lake_bound();
 	eng_lake_bind_end();
 	pthread_mutex_lock(&w->admin_mu);
-	int rc = admin_run(w, "BEGIN", msg, msglen);
-	if (rc == 0 && (clear_catalog(w, h->name, msg, msglen) < 0 || build_catalog(w, h->name, &st, msg, msglen) < 0))
-		rc = -1;
+	buf sql;
+	buf_init(&sql);
+	int rc = catalog_sql(w, h->name, &st, &sql, msg, msglen);
 	if (rc == 0)
-		rc = admin_run(w, "COMMIT", msg, msglen);
-	else
-		admin_run(w, "ROLLBACK", (char[256]){0}, 256);
+		rc = admin_run(w, "BEGIN", msg, msglen);
+	if (rc == 0) {
+		if (clear_catalog(w, h->name, msg, msglen) < 0 || (sql.len > 1 && admin_run(w, sql.data, msg, msglen) < 0))
+			rc = -1;
+		if (rc == 0)
+			rc = admin_run(w, "COMMIT", msg, msglen);
+		else
+			admin_run(w, "ROLLBACK", (char[256]){0}, 256);
+	}
+	buf_free(&sql);
 	pthread_mutex_unlock(&w->admin_mu);
 	eng_lake_unbound_release(e);
 	eng_lake_bind_begin(bound);

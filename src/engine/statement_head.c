@@ -193,7 +193,17 @@ static int parse_create(struct cursor *c, struct stmt_head *h)
 	bool view = !schema && accept(c, "VIEW");
 	if (!schema && !view) {
 		h->kind = STMT_CREATE_OTHER;
-		return 0;
+		bool index = (accept(c, "UNIQUE"), accept(c, "INDEX"));
+		if (!index && !accept(c, "SEQUENCE") && !accept(c, "MACRO") && !accept(c, "FUNCTION") && !accept(c, "TYPE"))
+			return 0; /* secrets and the like live outside catalogs */
+		if (accept(c, "IF") && (!accept(c, "NOT") || !accept(c, "EXISTS")))
+			return -1;
+		if (index) { /* the index's own name, then ON table */
+			struct stmt_name idx;
+			if (read_name(c, &idx) < 0 || !accept(c, "ON"))
+				return -1;
+		}
+		return target(c, h, STMT_CREATE_OTHER);
 	}
 	if (accept(c, "IF")) {
 		if (!accept(c, "NOT") || !accept(c, "EXISTS"))
@@ -212,6 +222,9 @@ static int parse_drop_or_alter(struct cursor *c, struct stmt_head *h, bool drop)
 		kind = STMT_DROP_SCHEMA;
 	else if (accept(c, "VIEW"))
 		kind = drop ? STMT_DROP_VIEW : STMT_ALTER_OTHER;
+	else if (accept(c, "SEQUENCE") || accept(c, "INDEX") || accept(c, "TYPE") || accept(c, "FUNCTION") ||
+	         (accept(c, "MACRO") && (accept(c, "TABLE"), true)))
+		kind = drop ? STMT_DROP_OTHER : STMT_ALTER_OTHER;
 	else {
 		h->kind = drop ? STMT_DROP_OTHER : STMT_ALTER_OTHER;
 		return 0;
@@ -242,10 +255,55 @@ static int parse_set(struct cursor *c, struct stmt_head *h, enum stmt_kind kind)
 	return target(c, h, kind);
 }
 
+/* COMMENT ON kind name IS …: the object commented on (a column's table). */
+static int parse_comment(struct cursor *c, struct stmt_head *h)
+{
+	if (!accept(c, "ON"))
+		return -1;
+	bool column = accept(c, "COLUMN");
+	if (!column && !accept(c, "TABLE") && !accept(c, "VIEW") && !accept(c, "SCHEMA") && !accept(c, "SEQUENCE") &&
+	    !accept(c, "INDEX") && !accept(c, "TYPE") && !accept(c, "MACRO") && !accept(c, "FUNCTION") &&
+	    !accept(c, "DATABASE"))
+		return -1;
+	accept(c, "TABLE"); /* MACRO TABLE */
+	if (!column)
+		return target(c, h, STMT_ALTER_OTHER);
+	/* [catalog.][schema.]table.column: up to four parts, of which the table's are kept */
+	struct stmt_name parts[4];
+	int n = 0;
+	for (;;) {
+		if (n == 4 || read_part(c, parts[n].parts[0], &parts[n].quoted[0]) < 0)
+			return -1;
+		n++;
+		skip(c);
+		if (c->pos < c->len && c->s[c->pos] == '.')
+			c->pos++;
+		else
+			break;
+	}
+	if (n < 2)
+		return -1;
+	memset(&h->target, 0, sizeof(h->target));
+	for (int i = 0; i < n - 1; i++) {
+		memcpy(h->target.parts[i], parts[i].parts[0], sizeof(h->target.parts[i]));
+		h->target.quoted[i] = parts[i].quoted[0];
+	}
+	h->target.nparts = n - 1;
+	h->kind = STMT_ALTER_OTHER;
+	h->rest = c->pos;
+	return 0;
+}
+
 static int parse(struct cursor *c, struct stmt_head *h)
 {
-	if (accept(c, "WITH") && skip_ctes(c) < 0)
-		return -1;
+	skip(c);
+	size_t with_at = c->pos;
+	if (accept(c, "WITH")) {
+		if (skip_ctes(c) < 0)
+			return -1;
+		h->with_start = with_at;
+		h->with_len = c->pos - with_at;
+	}
 	if (peek_char(c, '(')) {
 		h->kind = STMT_SELECT;
 		return 0;
@@ -276,7 +334,17 @@ static int parse(struct cursor *c, struct stmt_head *h)
 		accept(c, "TABLE");
 		return target(c, h, STMT_TRUNCATE);
 	}
+	if (accept(c, "COMMENT"))
+		return parse_comment(c, h);
 	if (accept(c, "COPY")) {
+		struct cursor probe = *c;
+		if (accept(&probe, "FROM") && accept(&probe, "DATABASE")) {
+			struct stmt_name source;
+			*c = probe;
+			if (read_name(c, &source) < 0 || !accept(c, "TO"))
+				return -1;
+			return target(c, h, STMT_COPY_DATABASE);
+		}
 		if (peek_char(c, '(')) {
 			h->kind = STMT_COPY_TO;
 			return 0;

@@ -23,13 +23,14 @@ enum stmt_kind {
 	STMT_CREATE_TABLE_AS,
 	STMT_CREATE_SCHEMA,
 	STMT_CREATE_VIEW,
-	STMT_CREATE_OTHER, /* macro, sequence, type, index, secret, … */
+	STMT_CREATE_OTHER, /* macro, sequence, type, index (target: its table), secret, … */
 	STMT_DROP_TABLE,
 	STMT_DROP_SCHEMA,
 	STMT_DROP_VIEW,
 	STMT_DROP_OTHER,
 	STMT_ALTER_TABLE,
-	STMT_ALTER_OTHER,
+	STMT_ALTER_OTHER, /* ALTER VIEW/SEQUENCE …, COMMENT ON … (target: the object commented on) */
+	STMT_COPY_DATABASE, /* COPY FROM DATABASE a TO b (target: b) */
 	STMT_SET,
 	STMT_RESET,
 	STMT_PRAGMA,
@@ -61,8 +62,9 @@ struct stmt_head {
 	bool cascade;          /* DROP … CASCADE */
 	bool variable;         /* SET VARIABLE */
 	enum stmt_scope scope; /* SET/RESET */
-	struct stmt_name target; /* the object written, or the setting of SET/RESET/PRAGMA */
+	struct stmt_name target; /* the object written (nparts 0: none named), or the setting of SET/RESET/PRAGMA */
 	size_t rest;             /* offset of what follows the target name */
+	size_t with_start, with_len; /* a leading WITH … clause (with_len 0: none) */
 };
 
 /* Parses sql[0..len). Returns 0, or -1 when the head is not understood (the kind is then

@@ -51,11 +51,22 @@ static int scalar(struct lake_meta *m, int64_t *out, char *err, size_t errlen, c
 	return run(m, lake_read_int64, out, err, errlen, sql, n, a, b, c);
 }
 
-static int conflict(char *err, size_t errlen, const char *what, int64_t table_id)
+static int read_name(void *ctx, int ncols, const char *const *values)
 {
+	if (ncols > 0 && values[0])
+		snprintf(ctx, LAKE_NAME_MAX + 1, "%s", values[0]);
+	return 1;
+}
+
+static int conflict(struct lake_meta *m, const char *cid, const char *tid, char *err, size_t errlen, const char *what)
+{
+	char name[LAKE_NAME_MAX + 1] = "";
+	char ignored[256];
+	run(m, read_name, name, ignored, sizeof(ignored),
+	    "SELECT name FROM lake_table WHERE catalog_id = $1 AND table_id = $2 ORDER BY begin_snapshot DESC", 2, cid, tid);
 	snprintf(err, errlen,
-	         "could not serialize access: table %lld was %s by a concurrent transaction; retry the transaction",
-	         (long long)table_id, what);
+	         "could not serialize access: table %s was %s by a concurrent transaction; retry the transaction",
+	         name[0] ? name : tid, what);
 	return LAKE_CONFLICT;
 }
 
@@ -72,7 +83,7 @@ static int check_table(struct lake_meta *m, const struct lake_changeset *cs, con
 	        4, cid.s, tid.s, base.s, snap) != LAKE_OK)
 		return LAKE_ERROR;
 	if (count != 1)
-		return conflict(err, errlen, "altered or dropped", c->table_id);
+		return conflict(m, cid.s, tid.s, err, errlen, "altered or dropped");
 	if (c->kind == LAKE_ADD_DATA)
 		return LAKE_OK;
 	if (run(m, lake_read_int64, &count, err, errlen,
@@ -81,7 +92,7 @@ static int check_table(struct lake_meta *m, const struct lake_changeset *cs, con
 	        4, cid.s, tid.s, base.s, snap) != LAKE_OK)
 		return LAKE_ERROR;
 	if (count > 0)
-		return conflict(err, errlen, "updated or deleted from", c->table_id);
+		return conflict(m, cid.s, tid.s, err, errlen, "updated or deleted from");
 	const char *files_changed =
 		c->kind == LAKE_ADD_DELETES
 			? "SELECT COUNT(*) FROM lake_data_file WHERE catalog_id = $1 AND table_id = $2 AND end_snapshot > $3"
@@ -92,7 +103,7 @@ static int check_table(struct lake_meta *m, const struct lake_changeset *cs, con
 	if (run(m, lake_read_int64, &count, err, errlen, files_changed, 4, cid.s, tid.s, base.s, snap) != LAKE_OK)
 		return LAKE_ERROR;
 	if (count > 0)
-		return conflict(err, errlen, "written", c->table_id);
+		return conflict(m, cid.s, tid.s, err, errlen, "written");
 	return LAKE_OK;
 }
 
@@ -348,7 +359,7 @@ static int apply(struct lake_meta *m, struct commit_ctx *x, struct lake_changese
 		           cid, tid, NULL) != LAKE_OK)
 			return LAKE_ERROR;
 		if (v != 1)
-			return conflict(err, errlen, "dropped", table_id);
+			return conflict(m, cid, tid, err, errlen, "dropped");
 		for (size_t i = 0; i < c->ntargets; i++) {
 			int64_t fid = -1;
 			const char *params[] = {cid, tid, c->targets[i].data_path};
@@ -358,7 +369,7 @@ static int apply(struct lake_meta *m, struct commit_ctx *x, struct lake_changese
 			              3, params, lake_read_int64, &fid, err, errlen) != META_OK)
 				return LAKE_ERROR;
 			if (fid < 0)
-				return conflict(err, errlen, "rewritten", table_id);
+				return conflict(m, cid, tid, err, errlen, "rewritten");
 			char fids[24], base[24];
 			snprintf(fids, sizeof(fids), "%lld", (long long)fid);
 			snprintf(base, sizeof(base), "%lld", (long long)cs->base);
@@ -367,7 +378,7 @@ static int apply(struct lake_meta *m, struct commit_ctx *x, struct lake_changese
 			           3, cid, fids, base) != LAKE_OK)
 				return LAKE_ERROR;
 			if (v > 0)
-				return conflict(err, errlen, "deleted from", table_id);
+				return conflict(m, cid, tid, err, errlen, "deleted from");
 			if (run(m, NULL, NULL, err, errlen,
 			        "UPDATE lake_data_file SET end_snapshot = $3 WHERE catalog_id = $1 AND file_id = $2", 3, cid, fids,
 			        snap) != LAKE_OK ||
@@ -416,7 +427,7 @@ static int apply(struct lake_meta *m, struct commit_ctx *x, struct lake_changese
 			              3, params, lake_read_int64, &fid, err, errlen) != META_OK)
 				return LAKE_ERROR;
 			if (fid < 0)
-				return conflict(err, errlen, "rewritten", table_id);
+				return conflict(m, cid, tid, err, errlen, "rewritten");
 			char fids[24], count[24];
 			snprintf(fids, sizeof(fids), "%lld", (long long)fid);
 			snprintf(count, sizeof(count), "%lld", (long long)c->targets[i].count);

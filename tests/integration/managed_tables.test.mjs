@@ -103,6 +103,12 @@ function suite(name, { usePostgres = false, useS3 = false } = {}) {
         "INSERT INTO {T} FROM range(3) SELECT range, 'r' || range",
         'TRUNCATE {T}',
         "INSERT INTO {T} VALUES (7, 'seven')",
+        "WITH c AS (SELECT 8 AS a, 'eight' AS b) INSERT INTO {T} SELECT * FROM c",
+        "WITH c AS (SELECT 9 AS a) INSERT INTO {T} (a) SELECT a FROM c",
+        "WITH c AS (SELECT 7 AS a) UPDATE {T} SET b = 'updated' WHERE a IN (SELECT a FROM c)",
+        'WITH c AS (SELECT 8 AS a) DELETE FROM {T} WHERE a IN (SELECT a FROM c)',
+        "WITH src AS (SELECT 9 AS a, 'merged' AS b) MERGE INTO {T} AS t USING src ON t.a = src.a"
+          + ' WHEN MATCHED THEN UPDATE SET b = src.b',
       ], 'truncated');
     });
 
@@ -224,6 +230,15 @@ function suite(name, { usePostgres = false, useS3 = false } = {}) {
       assert.match((await sql(server, 'SELECT * FROM acme.main.tt AT (VERSION => 100000)')).error, /^Invalid Input Error: catalog "acme" has no snapshot 100000/);
       assert.match((await sql(server, 'SELECT * FROM acme.main.tt AT (VERSION => 0)')).error, /^Catalog Error: Table with name tt does not exist at snapshot 0/);
       assert.match((await sql(server, "SELECT * FROM acme.main.tt AT (TIMESTAMP => TIMESTAMP '2000-01-01')")).error, /no snapshot that old/);
+      // Writes may read older snapshots too: restoring by CTAS, appending old rows, filling a native table.
+      const v = snapshots[0];
+      await ok(server, `CREATE TABLE acme.main.tt_restored AS SELECT * FROM acme.main.tt AT (VERSION => ${v})`);
+      assert.deepEqual((await ok(server, 'SELECT * FROM acme.main.tt_restored ORDER BY id')).rows, [[1], [2]]);
+      await ok(server, `INSERT INTO acme.main.tt SELECT id, -1 FROM acme.main.tt AT (VERSION => ${v}) WHERE id = 1`);
+      await ok(server, `DELETE FROM acme.main.tt WHERE id IN (SELECT id FROM acme.main.tt AT (VERSION => ${v})) AND x IS NULL`);
+      assert.deepEqual((await ok(server, 'SELECT * FROM acme.main.tt ORDER BY id')).rows, [[1, -1], [3, 30]]);
+      await ok(server, `CREATE TABLE memory.main.tt_copy AS SELECT * FROM acme.main.tt AT (VERSION => ${v})`);
+      assert.deepEqual((await ok(server, 'SELECT count(*) FROM memory.main.tt_copy')).rows, [[2]]);
     });
 
     test('POST /validate checks writes to managed tables without running them', async () => {
@@ -349,6 +364,31 @@ function suite(name, { usePostgres = false, useS3 = false } = {}) {
         ['CREATE TABLE acme.main.pk (a INTEGER PRIMARY KEY)', /^Not implemented Error: PRIMARY KEY/],
         ['DROP SCHEMA acme.main', /^Catalog Error: cannot drop schema "main"/],
         ['INSERT INTO acme.main.typed VALUES (1) RETURNING n', /^Not implemented Error: RETURNING/],
+        ['INSERT INTO acme.main.typed VALUES (1) ON CONFLICT DO NOTHING', /^Not implemented Error: INSERT … ON CONFLICT/],
+        // Statements DuckDB would refuse are not acted on by their head alone.
+        ['DROP TABLE acme.main.typed, acme.main.other', /^Parser Error: Can only drop one object at a time/],
+        ['DROP TABLE acme.main.typed garbage', /^Parser Error: syntax error at or near "garbage"/],
+        ['DROP SCHEMA acme.main, acme.other', /^Parser Error: Can only drop one object at a time/],
+        ['CREATE SCHEMA acme.s1 garbage', /^Parser Error: syntax error at or near "garbage"/],
+        ['TRUNCATE acme.main.typed, acme.main.other', /^Parser Error: syntax error at or near ","/],
+        ['ALTER TABLE acme.main.typed RENAME TO renamed garbage', /^Parser Error: syntax error at or near "garbage"/],
+        ['ALTER TABLE acme.main.typed RENAME COLUMN n TO m garbage', /^Parser Error: syntax error at or near "garbage"/],
+        ['WITH c AS (SELECT 1) DROP TABLE acme.main.typed', /^Parser Error/],
+        // Column options Parquet cannot keep.
+        ['CREATE TABLE acme.main.gen (a INTEGER, b INTEGER AS (a + 1))', /^Not implemented Error: generated columns/],
+        ['CREATE TABLE acme.main.gen (a INTEGER, b INTEGER GENERATED ALWAYS AS (a + 1) VIRTUAL)', /^Not implemented Error: generated columns/],
+        ['ALTER TABLE acme.main.typed ADD COLUMN g INTEGER AS (n + 1)', /^Not implemented Error: generated columns/],
+        ['CREATE TABLE acme.main.coll (a VARCHAR COLLATE nocase)', /^Not implemented Error: COLLATE/],
+        // Objects a managed catalog does not keep.
+        ['CREATE SEQUENCE acme.main.seq', /^Not implemented Error: the managed catalog "acme" holds schemas and tables only/],
+        ['CREATE MACRO acme.main.mm(x) AS x + 1', /holds schemas and tables only/],
+        ["CREATE TYPE acme.main.mood AS ENUM ('a', 'b')", /holds schemas and tables only/],
+        ['CREATE INDEX idx ON acme.main.typed (n)', /holds schemas and tables only/],
+        ['ALTER VIEW acme.main.typed RENAME TO gone', /holds schemas and tables only/],
+        ["COMMENT ON VIEW acme.main.typed IS 'x'", /holds schemas and tables only/],
+        ["COMMENT ON COLUMN acme.main.typed.n IS 'x'", /holds schemas and tables only/],
+        ['DROP MACRO acme.main.mm', /holds schemas and tables only/],
+        ['COPY FROM DATABASE memory TO acme', /^Not implemented Error: COPY FROM DATABASE cannot write into the managed catalog "acme"/],
       ];
       // The bucket's folder is readable from sessions, never writable.
       const bucketFile = join(server.dataDir, 'buckets', 'default', '1', 'data-forged.parquet').replaceAll("'", "''");
@@ -360,6 +400,11 @@ function suite(name, { usePostgres = false, useS3 = false } = {}) {
       }
       assert.deepEqual(await snapshot(), before);
       assert.deepEqual((await ok(server, 'SELECT count(*) FROM acme.main.typed')).rows, [[0]]);
+      assert.deepEqual((await ok(server, 'SELECT column_name FROM information_schema.columns'
+        + " WHERE table_catalog = 'acme' AND table_name = 'typed'")).rows, [['n']]);
+      // The same statements still work where DuckDB keeps them.
+      await ok(server, 'CREATE SEQUENCE memory.main.seq; CREATE MACRO memory.main.mm(x) AS x + 1');
+      assert.deepEqual((await ok(server, 'SELECT nextval(\'memory.main.seq\'), memory.main.mm(1)')).rows, [[1, 2]]);
     });
   });
 }
