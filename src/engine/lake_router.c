@@ -59,8 +59,21 @@ static void user_message(struct route *r, const char *msg, char *out, size_t out
 	static const char *const scratch[] = {"temp.main.__lake_w", "temp.main.__lake_def", "__lake_w", "__lake_def"};
 	size_t n = 0;
 	while (*msg && n + 1 < outlen) {
+		/* DuckDB quotes the statement it ran after the message: ours, not the user's */
+		if (!strncmp(msg, "\nLINE ", 6) || !strncmp(msg, "\n\nLINE ", 7))
+			break;
 		bool replaced = false;
-		for (size_t i = 0; i < sizeof(scratch) / sizeof(scratch[0]) && r->table[0]; i++) {
+		/* placeholders of the table's files: __lake_<catalog>_<table>[_v<n>], __lakerows_… */
+		const char *ph = !strncmp(msg, "__lakerows_", 11) ? msg + 11 : !strncmp(msg, "__lake_", 7) ? msg + 7 : NULL;
+		if (ph && r->table[0] && *ph >= '0' && *ph <= '9') {
+			const char *p = ph;
+			while ((*p >= '0' && *p <= '9') || *p == '_' || *p == 'v')
+				p++;
+			n += (size_t)snprintf(out + n, outlen - n, "%s", r->table);
+			msg = p;
+			replaced = true;
+		}
+		for (size_t i = 0; !replaced && i < sizeof(scratch) / sizeof(scratch[0]) && r->table[0]; i++) {
 			size_t k = strlen(scratch[i]);
 			if (!strncmp(msg, scratch[i], k)) {
 				n += (size_t)snprintf(out + n, outlen - n, "%s", r->table);
@@ -76,6 +89,8 @@ static void user_message(struct route *r, const char *msg, char *out, size_t out
 		if (!replaced)
 			out[n++] = *msg++;
 	}
+	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == ' '))
+		n--;
 	out[n] = '\0';
 	/* NOT NULL checks on the direct INSERT path raise error(); report them as DuckDB would. */
 	static const char head[] = "Invalid Input Error: NOT NULL constraint failed";

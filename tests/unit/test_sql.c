@@ -110,9 +110,41 @@ static void test_heads(void **state)
 	assert_false(h.target.quoted[0]);
 	assert_string_equal(ins + h.rest, "(a, b) SELECT 1, 2");
 
-	h = head("WITH src AS (SELECT * FROM x) INSERT INTO t BY NAME SELECT * FROM src");
+	const char *with = "  WITH src AS (SELECT * FROM x) INSERT INTO t BY NAME SELECT * FROM src";
+	h = head(with);
 	assert_int_equal(h.kind, STMT_INSERT);
 	expect_target(&h, 1, "t", NULL, NULL);
+	assert_int_equal(h.with_start, 2);
+	assert_int_equal(h.with_len, strlen("WITH src AS (SELECT * FROM x) "));
+	assert_int_equal(head("INSERT INTO t VALUES (1)").with_len, 0);
+
+	/* objects other than tables, by the name they live under */
+	h = head("CREATE SEQUENCE IF NOT EXISTS acme.main.seq START 1");
+	assert_int_equal(h.kind, STMT_CREATE_OTHER);
+	expect_target(&h, 3, "acme", "main", "seq");
+	h = head("CREATE UNIQUE INDEX idx ON acme.main.t (a)");
+	assert_int_equal(h.kind, STMT_CREATE_OTHER);
+	expect_target(&h, 3, "acme", "main", "t");
+	h = head("create or replace macro m(x) as x + 1");
+	expect_target(&h, 1, "m", NULL, NULL);
+	assert_int_equal(head("CREATE SECRET s (TYPE s3)").target.nparts, 0);
+	h = head("DROP MACRO TABLE IF EXISTS acme.mt");
+	assert_int_equal(h.kind, STMT_DROP_OTHER);
+	expect_target(&h, 2, "acme", "mt", NULL);
+	h = head("ALTER VIEW acme.main.v RENAME TO w");
+	assert_int_equal(h.kind, STMT_ALTER_OTHER);
+	expect_target(&h, 3, "acme", "main", "v");
+	h = head("COMMENT ON COLUMN acme.main.t.c IS 'x'");
+	assert_int_equal(h.kind, STMT_ALTER_OTHER);
+	expect_target(&h, 3, "acme", "main", "t");
+	h = head("COMMENT ON TABLE t IS 'x'");
+	expect_target(&h, 1, "t", NULL, NULL);
+	h = head("COPY FROM DATABASE memory TO acme");
+	assert_int_equal(h.kind, STMT_COPY_DATABASE);
+	expect_target(&h, 1, "acme", NULL, NULL);
+	struct stmt_head bad;
+	assert_int_equal(stmt_head_parse("COMMENT ON COLUMN t IS 'x'", 26, &bad), -1);
+	assert_int_equal(stmt_head_parse("COPY FROM DATABASE memory acme", 30, &bad), -1);
 
 	h = head("UPDATE s.t SET a = 1");
 	assert_int_equal(h.kind, STMT_UPDATE);
