@@ -6,7 +6,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 apt_packages=(build-essential pkg-config make curl ca-certificates tzdata
-              libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libpq-dev libsqlite3-dev libssl-dev)
+              libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libpq-dev libsqlite3-dev libssl-dev zlib1g-dev)
 if [ "${1:-}" = "--tests" ]; then
   # unit tests, fuzzing (clang's libFuzzer) and the PostgreSQL server the integration tests start
   apt_packages+=(libcmocka-dev clang libclang-rt-14-dev postgresql)

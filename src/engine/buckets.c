@@ -287,6 +287,88 @@ int eng_bucket_fetch(struct engine *e, struct eng_bucket *b, const char *key, ui
 	return 0;
 }
 
+/* Parallel downloads: a statement's objects are fetched by a few threads at once, since one
+ * transfer rarely fills the link (and a store's latency adds up over many small objects). */
+#define FETCH_THREADS 4
+
+struct fetch_job {
+	struct engine *e;
+	struct eng_bucket *b;
+	const char *const *keys;
+	const uint64_t *sizes;
+	size_t n;
+	struct cache_entry **got; /* one slot per key */
+	pthread_mutex_t mu;
+	size_t next;
+	int failed; /* 0, or the first failure's eng_bucket_fetch code */
+	char msg[1024];
+};
+
+static void *fetch_worker(void *arg)
+{
+	struct fetch_job *j = arg;
+	for (;;) {
+		pthread_mutex_lock(&j->mu);
+		size_t i = j->next < j->n && !j->failed ? j->next++ : j->n;
+		pthread_mutex_unlock(&j->mu);
+		if (i >= j->n)
+			return NULL;
+		struct store_error serr = {0};
+		int rc = cache_acquire(j->e->cache, j->b->store, j->b->uid, j->keys[i], j->sizes ? j->sizes[i] : 0, &j->got[i],
+		                       &serr);
+		if (rc != STORE_OK) {
+			pthread_mutex_lock(&j->mu);
+			if (!j->failed) {
+				j->failed = rc == STORE_NOT_FOUND ? -2 : -1;
+				snprintf(j->msg, sizeof(j->msg), "IO Error: %s", serr.message);
+			}
+			pthread_mutex_unlock(&j->mu);
+		}
+	}
+}
+
+int eng_bucket_fetch_all(struct engine *e, struct eng_bucket *b, const char *const *keys, const uint64_t *sizes,
+                         size_t n, struct eng_pins *pins, char *msg, size_t msglen)
+{
+	if (!b->cached || n == 0)
+		return 0;
+	if (n == 1)
+		return eng_bucket_fetch(e, b, keys[0], sizes ? sizes[0] : 0, pins, msg, msglen);
+	if (pins->cap - pins->n < n) {
+		size_t cap = pins->n + n + 16;
+		struct cache_entry **v = realloc(pins->v, cap * sizeof(*v));
+		if (!v) {
+			snprintf(msg, msglen, "Out of Memory Error: cannot track the objects a query reads");
+			return -1;
+		}
+		pins->v = v;
+		pins->cap = cap;
+	}
+	struct fetch_job j = {.e = e, .b = b, .keys = keys, .sizes = sizes, .n = n, .got = pins->v + pins->n};
+	memset(j.got, 0, n * sizeof(*j.got));
+	pthread_mutex_init(&j.mu, NULL);
+	pthread_t t[FETCH_THREADS - 1];
+	int started = 0;
+	for (int k = 0; k < FETCH_THREADS - 1 && (size_t)k + 1 < n; k++)
+		if (pthread_create(&t[k], NULL, fetch_worker, &j) == 0)
+			started++;
+	fetch_worker(&j); /* this thread works too */
+	for (int k = 0; k < started; k++)
+		pthread_join(t[k], NULL);
+	pthread_mutex_destroy(&j.mu);
+	/* whatever was fetched is pinned now, failure or not; eng_pins_release gives it back */
+	size_t kept = 0;
+	for (size_t i = 0; i < n; i++)
+		if (j.got[i])
+			pins->v[pins->n + kept++] = j.got[i];
+	pins->n += kept;
+	if (j.failed) {
+		snprintf(msg, msglen, "%s", j.msg);
+		return j.failed;
+	}
+	return 0;
+}
+
 void eng_pins_release(struct engine *e, struct eng_pins *pins)
 {
 	for (size_t i = 0; i < pins->n; i++)

@@ -181,6 +181,9 @@ int eng_bucket_delete(struct engine *e, struct eng_bucket *b, const char *key, c
  * -2 when the bucket has no such object, -1 on other errors (msg says which). */
 int eng_bucket_fetch(struct engine *e, struct eng_bucket *b, const char *key, uint64_t size, struct eng_pins *pins,
                      char *msg, size_t msglen);
+/* The same for n objects at once, fetched in parallel. */
+int eng_bucket_fetch_all(struct engine *e, struct eng_bucket *b, const char *const *keys, const uint64_t *sizes,
+                         size_t n, struct eng_pins *pins, char *msg, size_t msglen);
 void eng_pins_release(struct engine *e, struct eng_pins *pins);
 
 /* lake_maintenance.c */

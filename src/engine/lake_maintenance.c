@@ -61,10 +61,10 @@ static int compact_table(struct engine *e, struct worker *w, const struct lake_h
 	/* the files to merge are read locally, pinned in the cache until the merged file is written */
 	struct eng_pins pins = {0};
 	int frc = eng_bucket_fetch(e, b, t->schema_file, 0, &pins, msg, msglen);
-	for (size_t i = 0; frc == 0 && i < c->n; i++)
-		frc = eng_bucket_fetch(e, b, c->paths[i], 0, &pins, msg, msglen);
-	for (size_t i = 0; frc == 0 && i < f.ndeletes; i++)
-		frc = eng_bucket_fetch(e, b, f.deletes[i], 0, &pins, msg, msglen);
+	if (frc == 0)
+		frc = eng_bucket_fetch_all(e, b, (const char *const *)c->paths, NULL, c->n, &pins, msg, msglen);
+	if (frc == 0)
+		frc = eng_bucket_fetch_all(e, b, (const char *const *)f.deletes, NULL, f.ndeletes, &pins, msg, msglen);
 	if (frc < 0) {
 		eng_pins_release(e, &pins);
 		lake_files_free(&f);

@@ -292,14 +292,14 @@ static void resolve(duckdb_replacement_scan_info info, const char *name, void *d
 	 * (or its transaction) ends; an unbound bind keeps them until the view is built. */
 	struct eng_pins *pins = s ? &s->lake.objects : &unbound_pins;
 	int frc = eng_bucket_fetch(e, b, f.schema_file, 0, pins, msg, sizeof(msg));
-	for (size_t i = 0; frc == 0 && i < ndata; i++)
-		frc = eng_bucket_fetch(e, b, f.data[i], f.data_sizes ? f.data_sizes[i] : 0, pins, msg, sizeof(msg));
-	for (size_t i = 0; frc == 0 && i < ndeletes; i++)
-		frc = eng_bucket_fetch(e, b, f.deletes[i], 0, pins, msg, sizeof(msg));
-	for (size_t i = 0; frc == 0 && i < nmore; i++)
-		frc = eng_bucket_fetch(e, b, more[i], 0, pins, msg, sizeof(msg));
-	for (size_t i = 0; frc == 0 && i < nmoredel; i++)
-		frc = eng_bucket_fetch(e, b, moredel[i], 0, pins, msg, sizeof(msg));
+	if (frc == 0)
+		frc = eng_bucket_fetch_all(e, b, (const char *const *)f.data, f.data_sizes, ndata, pins, msg, sizeof(msg));
+	if (frc == 0)
+		frc = eng_bucket_fetch_all(e, b, (const char *const *)f.deletes, NULL, ndeletes, pins, msg, sizeof(msg));
+	if (frc == 0)
+		frc = eng_bucket_fetch_all(e, b, (const char *const *)more, NULL, nmore, pins, msg, sizeof(msg));
+	if (frc == 0)
+		frc = eng_bucket_fetch_all(e, b, (const char *const *)moredel, NULL, nmoredel, pins, msg, sizeof(msg));
 	if (frc < 0) {
 		duckdb_replacement_scan_set_error(info, msg);
 		free(more);

@@ -2,7 +2,7 @@
  * are pooled so connections stay open between requests. Every request is retried with
  * exponential backoff and jitter on throttling, 5xx answers, dropped or stalled connections and
  * corrupt transfers; uploads carry Content-MD5 and their answers' ETags are checked, downloads are
- * checked against their Content-Length and the MD5 recorded at upload. Large objects go up in
+ * checked against their Content-Length and the checksum recorded at upload. Large objects go up in
  * parts, and a failed multipart upload is aborted so no part lingers. */
 #include <curl/curl.h>
 #include <errno.h>
@@ -19,6 +19,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <zlib.h>
 
 #include "storage/s3_sign.h"
 #include "storage/s3_xml.h"
@@ -29,9 +30,11 @@
 #define ERROR_BODY_MAX 16384
 #define MAX_PARTS 10000
 
-/* The object's MD5, recorded at upload: multipart ETags are not one, and the ETags of objects
- * encrypted with KMS keys are not either. */
+/* The object's MD5 and CRC-32, recorded at upload: multipart ETags are not an MD5, and the ETags
+ * of objects encrypted with KMS keys are not either. Downloads check the CRC-32, which costs a
+ * fraction of an MD5 per byte; the MD5 is what S3 itself checks on upload (Content-MD5). */
 #define MD5_META_HEADER "x-amz-meta-lakehouse-md5"
+#define CRC_META_HEADER "x-amz-meta-lakehouse-crc32"
 
 static atomic_uint_fast64_t total_requests, total_retries;
 
@@ -80,12 +83,15 @@ struct s3_req {
 	long status;
 	char etag[128];
 	char meta_md5[40];
+	char meta_crc[16];
 	bool kms;
 	uint64_t content_length;
 	bool has_length;
 	char last_modified[64];
 	uint64_t received;
-	EVP_MD_CTX *md5; /* over a download into out_fd */
+	EVP_MD_CTX *md5; /* over a download into out_fd, when it has no CRC-32 to check */
+	bool check;      /* verify a download into out_fd */
+	uLong crc;
 	buf errbody;
 	/* transfer state */
 	uint64_t sent;
@@ -139,6 +145,8 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
 		snprintf(r->etag, sizeof(r->etag), "%.*s", vl, v);
 	} else if (IS(MD5_META_HEADER)) {
 		snprintf(r->meta_md5, sizeof(r->meta_md5), "%.*s", vl, v);
+	} else if (IS(CRC_META_HEADER)) {
+		snprintf(r->meta_crc, sizeof(r->meta_crc), "%.*s", vl, v);
 	} else if (IS("x-amz-server-side-encryption")) {
 		r->kms = vl >= 7 && !strncmp(v, "aws:kms", 7);
 	} else if (IS("content-length")) {
@@ -170,8 +178,13 @@ static size_t on_body(char *p, size_t size, size_t n, void *arg)
 	}
 	r->received += len;
 	if (r->out_fd >= 0) {
-		if (r->md5)
-			EVP_DigestUpdate(r->md5, p, len);
+		if (r->check) {
+			/* the headers are all in before the first byte of the body */
+			if (r->meta_crc[0])
+				r->crc = crc32_z(r->crc, (const Bytef *)p, len);
+			else if (r->md5)
+				EVP_DigestUpdate(r->md5, p, len);
+		}
 		for (size_t off = 0; off < len;) {
 			ssize_t w = write(r->out_fd, p + off, len - off);
 			if (w < 0 && errno == EINTR)
@@ -304,6 +317,13 @@ static const char *download_damage(struct s3_req *r)
 {
 	if (r->has_length && r->received != r->content_length)
 		return "the download ended short of its Content-Length";
+	if (!r->check)
+		return NULL;
+	if (r->meta_crc[0]) {
+		char got[16];
+		snprintf(got, sizeof(got), "%08lx", (unsigned long)r->crc);
+		return strcasecmp(got, r->meta_crc) ? "the downloaded bytes do not match the object's checksum" : NULL;
+	}
 	if (!r->md5)
 		return NULL;
 	unsigned char d[EVP_MAX_MD_SIZE];
@@ -359,6 +379,10 @@ static int perform(struct store_s3 *s, struct s3_req *r, struct store_error *err
 		r->etag[0] = r->meta_md5[0] = r->last_modified[0] = '\0';
 		r->kms = r->has_length = r->write_failed = false;
 		r->received = r->sent = 0;
+		r->crc = crc32_z(0L, Z_NULL, 0);
+		r->meta_crc[0] = '\0';
+		if (r->md5)
+			EVP_DigestInit_ex(r->md5, EVP_md5(), NULL);
 		buf_reset(&r->errbody);
 		if (r->out)
 			buf_reset(r->out);
@@ -414,6 +438,7 @@ static int perform(struct store_s3 *s, struct s3_req *r, struct store_error *err
 		curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
 		curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, (long)((s->stall_timeout_ms + 999) / 1000));
 		curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+		curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 256L * 1024);
 		char errbuf[CURL_ERROR_SIZE] = "";
 		curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 		if (!strcmp(r->method, "HEAD")) {
@@ -532,6 +557,7 @@ static int s3_get_file(struct store *base, const char *key, int fd, struct store
 	struct s3_req r;
 	req_init(&r, "GET", key);
 	r.out_fd = fd;
+	r.check = true;
 	r.md5 = EVP_MD_CTX_new();
 	if (!r.md5 || EVP_DigestInit_ex(r.md5, EVP_md5(), NULL) != 1) {
 		EVP_MD_CTX_free(r.md5);
@@ -547,9 +573,11 @@ static int s3_get_file(struct store *base, const char *key, int fd, struct store
 	return rc;
 }
 
-/* MD5 of a memory region or of part of a file, raw and in hex. */
-static int md5_of(const char *data, int fd, uint64_t off, uint64_t len, unsigned char raw[16], char hex[33])
+/* MD5 (raw and in hex) and CRC-32 of a memory region or of part of a file. */
+static int md5_of(const char *data, int fd, uint64_t off, uint64_t len, unsigned char raw[16], char hex[33],
+                  uLong *crc)
 {
+	*crc = crc32_z(0L, Z_NULL, 0);
 	EVP_MD_CTX *c = EVP_MD_CTX_new();
 	if (!c || EVP_DigestInit_ex(c, EVP_md5(), NULL) != 1) {
 		EVP_MD_CTX_free(c);
@@ -558,6 +586,7 @@ static int md5_of(const char *data, int fd, uint64_t off, uint64_t len, unsigned
 	int rc = 0;
 	if (data) {
 		EVP_DigestUpdate(c, data, len);
+		*crc = crc32_z(*crc, (const Bytef *)data, len);
 	} else {
 		char chunk[1 << 16];
 		while (len > 0) {
@@ -569,6 +598,7 @@ static int md5_of(const char *data, int fd, uint64_t off, uint64_t len, unsigned
 				break;
 			}
 			EVP_DigestUpdate(c, chunk, (size_t)n);
+			*crc = crc32_z(*crc, (const Bytef *)chunk, (size_t)n);
 			off += (uint64_t)n;
 			len -= (uint64_t)n;
 		}
@@ -584,24 +614,25 @@ static int md5_of(const char *data, int fd, uint64_t off, uint64_t len, unsigned
 /* One PUT of a whole object (or, with upload_id, of one part), with Content-MD5; the ETag that
  * comes back must be the same MD5. */
 static int put_one(struct store_s3 *s, const char *key, const char *data, int fd, uint64_t off, uint64_t len,
-                   const char *whole_md5, const char *upload_id, int part, char *etag_out, size_t etag_len,
-                   struct store_error *err)
+                   const char *upload_id, int part, char *etag_out, size_t etag_len, struct store_error *err)
 {
 	unsigned char raw[16];
-	char hex[33];
-	if (md5_of(data, fd, off, len, raw, hex) != 0)
+	char hex[33], crc[16];
+	uLong c32;
+	if (md5_of(data, fd, off, len, raw, hex, &c32) != 0)
 		return store_fail(err, STORE_ERROR, "cannot read the data for %s: %s", key, strerror(errno));
+	snprintf(crc, sizeof(crc), "%08lx", (unsigned long)c32);
 	char *b64 = base64_encode(raw, 16);
 	if (!b64)
 		return store_fail(err, STORE_ERROR, "out of memory");
-	struct s3_header hdrs[2] = {{"content-md5", b64}, {MD5_META_HEADER, whole_md5 ? whole_md5 : hex}};
+	struct s3_header hdrs[3] = {{"content-md5", b64}, {MD5_META_HEADER, hex}, {CRC_META_HEADER, crc}};
 	char partno[16];
 	snprintf(partno, sizeof(partno), "%d", part);
 	struct s3_query_param q[2] = {{"partNumber", partno}, {"uploadId", upload_id}};
 	struct s3_req r;
 	req_init(&r, "PUT", key);
 	r.headers = hdrs;
-	r.nheaders = upload_id ? 1 : 2; /* parts carry no metadata; the upload does */
+	r.nheaders = upload_id ? 1 : 3; /* parts carry no metadata; the upload does */
 	r.query = upload_id ? q : NULL;
 	r.nquery = upload_id ? 2 : 0;
 	r.body = data;
@@ -627,7 +658,7 @@ static int s3_put(struct store *base, const char *key, const void *data, size_t 
 	struct store_s3 *s = (struct store_s3 *)base;
 	if (check_key(key, err))
 		return err->status;
-	return put_one(s, key, data ? data : "", -1, 0, len, NULL, NULL, 0, NULL, 0, err);
+	return put_one(s, key, data ? data : "", -1, 0, len, NULL, 0, NULL, 0, err);
 }
 
 static void abort_upload(struct store_s3 *s, const char *key, const char *upload_id)
@@ -648,18 +679,20 @@ static int multipart_upload(struct store_s3 *s, const char *key, int fd, uint64_
 		part_size *= 2;
 	int nparts = (int)((size + part_size - 1) / part_size);
 	unsigned char raw[16];
-	char whole[33];
-	if (md5_of(NULL, fd, 0, size, raw, whole) != 0)
+	char whole[33], crc[16];
+	uLong c32;
+	if (md5_of(NULL, fd, 0, size, raw, whole, &c32) != 0)
 		return store_fail(err, STORE_ERROR, "cannot read the data for %s: %s", key, strerror(errno));
+	snprintf(crc, sizeof(crc), "%08lx", (unsigned long)c32);
 
-	struct s3_header meta = {MD5_META_HEADER, whole};
+	struct s3_header meta[2] = {{MD5_META_HEADER, whole}, {CRC_META_HEADER, crc}};
 	struct s3_query_param uploads = {"uploads", ""};
 	struct s3_req r;
 	req_init(&r, "POST", key);
 	r.query = &uploads;
 	r.nquery = 1;
-	r.headers = &meta;
-	r.nheaders = 1;
+	r.headers = meta;
+	r.nheaders = 2;
 	r.body = "";
 	buf answer;
 	buf_init(&answer);
@@ -680,7 +713,7 @@ static int multipart_upload(struct store_s3 *s, const char *key, int fd, uint64_
 		uint64_t off = (uint64_t)i * part_size;
 		uint64_t len = size - off < part_size ? size - off : part_size;
 		char etag[128];
-		rc = put_one(s, key, NULL, fd, off, len, NULL, upload_id, i + 1, etag, sizeof(etag), err);
+		rc = put_one(s, key, NULL, fd, off, len, upload_id, i + 1, etag, sizeof(etag), err);
 		if (rc == STORE_OK)
 			buf_printf(&done, "<Part><PartNumber>%d</PartNumber><ETag>\"%s\"</ETag></Part>", i + 1, etag);
 	}
@@ -726,7 +759,7 @@ static int s3_put_file(struct store *base, const char *key, const char *path, st
 	else if ((uint64_t)st.st_size >= s->multipart_threshold)
 		rc = multipart_upload(s, key, fd, (uint64_t)st.st_size, err);
 	else
-		rc = put_one(s, key, NULL, fd, 0, (uint64_t)st.st_size, NULL, NULL, 0, NULL, 0, err);
+		rc = put_one(s, key, NULL, fd, 0, (uint64_t)st.st_size, NULL, 0, NULL, 0, err);
 	close(fd);
 	return rc;
 }
