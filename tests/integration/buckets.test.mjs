@@ -260,7 +260,9 @@ test('S3 faults: retries absorb 500s, SlowDown, stalls, dropped and truncated tr
       assert.equal(proxy.faults.at(-1).times, 0, `${kind} was not injected`);
     }
     const retriesAfter = Number(/^lakehouse_s3_retries_total (\d+)$/m.exec((await request(server, 'GET', '/metrics')).text)[1]);
-    assert.ok(retriesAfter - retriesBefore >= 9, `${retriesAfter - retriesBefore} retries`);
+    // libcurl itself resends a request whose reused connection was dropped unanswered, so the
+    // dropped connections may not all count as our retries; the other faults do.
+    assert.ok(retriesAfter - retriesBefore >= 7, `${retriesAfter - retriesBefore} retries`);
 
     // A fault that lasts: a clear error naming the bucket and the key, and nothing in the cache.
     const cacheDir = join(dataDir, 'cache', 'objects');
