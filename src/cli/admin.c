@@ -18,7 +18,8 @@ static void usage(FILE *f, const char *prog)
 	        "  catalog list                           list catalogs\n"
 	        "  catalog rename NAME NEW_NAME           rename a catalog\n"
 	        "  catalog drop NAME                      drop a catalog\n"
-	        "  catalog maintain NAME                  compact small files, expire old snapshots, delete unused files\n\n"
+	        "  catalog maintain NAME                  compact small files, expire old snapshots, delete unused files\n"
+	        "  catalog snapshots NAME                 list kept snapshots (versions for AT (VERSION => n))\n\n"
 	        "Buckets:\n"
 	        "  bucket add NAME --bucket B [--provider s3|r2|gcs|fs] [--endpoint URL] [--region R] [--prefix P]\n"
 	        "             [--path-style|--virtual-hosted] [--access-key-id ID --secret-access-key SECRET|-]\n"
@@ -73,6 +74,12 @@ static int print_answer(json_t *v)
 	} else if (json_is_array(list = json_object_get(v, "buckets"))) {
 		for (size_t i = 0; i < json_array_size(list); i++)
 			print_bucket(json_array_get(list, i));
+	} else if (json_is_array(list = json_object_get(v, "snapshots"))) {
+		for (size_t i = 0; i < json_array_size(list); i++) {
+			json_t *x = json_array_get(list, i);
+			printf("%lld\t%s\t%s\t%s\n", (long long)json_integer_value(json_object_get(x, "version")),
+			       str(x, "created_at"), str(x, "author"), str(x, "changes"));
+		}
 	} else if (json_is_array(list = json_object_get(v, "steps"))) {
 		for (size_t i = 0; i < json_array_size(list); i++) {
 			json_t *s = json_array_get(list, i);
@@ -239,6 +246,9 @@ int cli_admin_main(const char *prog, int argc, char **argv)
 		} else if (!strcmp(cmd, "maintain") && nwords == 3) {
 			method = "POST";
 			snprintf(path, sizeof(path), "/admin/catalogs/%s/maintenance", words[2]);
+		} else if (!strcmp(cmd, "snapshots") && nwords == 3) {
+			method = "GET";
+			snprintf(path, sizeof(path), "/admin/catalogs/%s/snapshots", words[2]);
 		}
 	} else if (!strcmp(subject, "bucket")) {
 		if (!strcmp(cmd, "list") && nwords == 2) {

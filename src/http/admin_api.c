@@ -9,6 +9,7 @@
 
 #include "http/lakehouse_api.h"
 #include "engine/engine.h"
+#include "lake/lake.h"
 #include "lake/metadata.h"
 #include "util/log.h"
 #include "util/json.h"
@@ -223,4 +224,49 @@ void admin_catalog_maintain(struct http_request *req, struct http_response *res,
 	           ",\"tables_compacted\":%lld,\"files_compacted\":%lld,\"snapshots_expired\":%lld,\"objects_deleted\":%lld}",
 	           (long long)rep.tables_compacted, (long long)rep.files_compacted, (long long)rep.snapshots_expired,
 	           (long long)rep.objects_deleted);
+}
+
+void admin_catalog_snapshots(struct http_request *req, struct http_response *res, void *app)
+{
+	struct lakehouse_api *api = app;
+	if (!admin_allowed(req, res, api))
+		return;
+	const char *name = http_request_path_arg(req);
+	char err[512];
+	struct lake_head *heads = NULL;
+	size_t nheads = 0;
+	if (lake_heads(api->meta, &heads, &nheads, err, sizeof(err)) != LAKE_OK) {
+		lake_error(res, LAKE_ERROR, err);
+		return;
+	}
+	int64_t id = -1;
+	for (size_t i = 0; i < nheads; i++)
+		if (!strcmp(heads[i].name, name))
+			id = heads[i].id;
+	free(heads);
+	if (id < 0) {
+		snprintf(err, sizeof(err), "catalog '%s' does not exist", name);
+		lake_error(res, LAKE_NOT_FOUND, err);
+		return;
+	}
+	struct lake_snapshot_info *list = NULL;
+	size_t n = 0;
+	if (lake_snapshot_list(api->meta, id, 1000, &list, &n, err, sizeof(err)) != LAKE_OK) {
+		lake_error(res, LAKE_ERROR, err);
+		return;
+	}
+	buf_puts(&res->body, "{\"name\":");
+	jw_cstring(&res->body, name);
+	buf_puts(&res->body, ",\"snapshots\":[");
+	for (size_t i = 0; i < n; i++) {
+		buf_printf(&res->body, "%s{\"version\":%lld,\"created_at\":", i ? "," : "", (long long)list[i].id);
+		jw_cstring(&res->body, list[i].created_at);
+		buf_puts(&res->body, ",\"author\":");
+		jw_cstring(&res->body, list[i].author);
+		buf_puts(&res->body, ",\"changes\":");
+		jw_cstring(&res->body, list[i].changes);
+		buf_putc(&res->body, '}');
+	}
+	buf_puts(&res->body, "]}");
+	lake_snapshot_list_free(list, n);
 }

@@ -24,6 +24,8 @@ void admin_catalog_update(struct http_request *req, struct http_response *res, v
 /* POST /admin/catalogs/{name}/maintenance: compaction, snapshot expiry and cleanup, now. */
 void admin_catalog_maintain(struct http_request *req, struct http_response *res, void *app);
 void admin_catalog_drop(struct http_request *req, struct http_response *res, void *app);
+/* GET /admin/catalogs/{name}/snapshots: the kept snapshots, newest first (versions for time travel). */
+void admin_catalog_snapshots(struct http_request *req, struct http_response *res, void *app);
 
 
 void admin_buckets_list(struct http_request *req, struct http_response *res, void *app);

@@ -539,6 +539,7 @@ const struct http_route lakehouse_routes[] = {
 	{"PATCH", "/admin/catalogs/{}", false, admin_catalog_update},
 	{"DELETE", "/admin/catalogs/{}", false, admin_catalog_drop},
 	{"POST", "/admin/catalogs/{}/maintenance", false, admin_catalog_maintain},
+	{"GET", "/admin/catalogs/{}/snapshots", false, admin_catalog_snapshots},
 	{"GET", "/admin/buckets", false, admin_buckets_list},
 	{"POST", "/admin/buckets", false, admin_buckets_create},
 	{"GET", "/admin/buckets/{}", false, admin_bucket_get},

@@ -80,6 +80,17 @@ struct lake_files {
 int lake_table_files(struct lake_meta *m, int64_t catalog_id, int64_t table_id, int64_t snapshot,
                      struct lake_files *out, char *err, size_t errlen);
 void lake_files_free(struct lake_files *f);
+/* One snapshot of a catalog, as listed for time travel. */
+struct lake_snapshot_info {
+	int64_t id;
+	char created_at[40];
+	char author[64];
+	char *changes; /* what the commit did, in words */
+};
+/* The catalog's kept snapshots, newest first, at most limit. */
+int lake_snapshot_list(struct lake_meta *m, int64_t catalog_id, size_t limit, struct lake_snapshot_info **out,
+                       size_t *n, char *err, size_t errlen);
+void lake_snapshot_list_free(struct lake_snapshot_info *items, size_t n);
 /* Latest snapshot committed at or before time_text (ISO 8601), LAKE_NOT_FOUND when none. */
 int lake_snapshot_at(struct lake_meta *m, int64_t catalog_id, const char *time_text, int64_t *out, char *err,
                      size_t errlen);

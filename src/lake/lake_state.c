@@ -399,3 +399,68 @@ int lake_ddl_version(struct lake_meta *m, int64_t catalog_id, int64_t *out, char
 	pthread_mutex_unlock(&m->mu);
 	return rc == META_OK ? LAKE_OK : LAKE_ERROR;
 }
+
+struct snapshot_rows {
+	struct lake_snapshot_info *items;
+	size_t n, cap;
+	bool failed;
+};
+
+static int snapshot_row(void *ctx, int ncols, const char *const *v)
+{
+	struct snapshot_rows *rows = ctx;
+	if (ncols < 4)
+		return 0;
+	if (rows->n == rows->cap) {
+		size_t cap = rows->cap ? rows->cap * 2 : 32;
+		struct lake_snapshot_info *p = realloc(rows->items, cap * sizeof(*p));
+		if (!p) {
+			rows->failed = true;
+			return 1;
+		}
+		rows->items = p;
+		rows->cap = cap;
+	}
+	struct lake_snapshot_info *x = &rows->items[rows->n];
+	x->id = v[0] ? strtoll(v[0], NULL, 10) : 0;
+	snprintf(x->created_at, sizeof(x->created_at), "%s", v[1] ? v[1] : "");
+	snprintf(x->author, sizeof(x->author), "%s", v[2] ? v[2] : "");
+	if (!(x->changes = strdup(v[3] ? v[3] : ""))) {
+		rows->failed = true;
+		return 1;
+	}
+	rows->n++;
+	return 0;
+}
+
+int lake_snapshot_list(struct lake_meta *m, int64_t catalog_id, size_t limit, struct lake_snapshot_info **out,
+                       size_t *n, char *err, size_t errlen)
+{
+	char cid[24], lim[24];
+	snprintf(cid, sizeof(cid), "%lld", (long long)catalog_id);
+	snprintf(lim, sizeof(lim), "%zu", limit);
+	const char *params[] = {cid, lim};
+	struct snapshot_rows rows = {0};
+	pthread_mutex_lock(&m->mu);
+	int rc = meta_exec(m->db,
+	                   "SELECT snapshot_id, created_at, author, changes FROM lake_snapshot WHERE catalog_id = $1"
+	                   " ORDER BY snapshot_id DESC LIMIT CAST($2 AS INTEGER)",
+	                   2, params, snapshot_row, &rows, err, errlen);
+	pthread_mutex_unlock(&m->mu);
+	if (rc != META_OK || rows.failed) {
+		if (rows.failed)
+			snprintf(err, errlen, "out of memory");
+		lake_snapshot_list_free(rows.items, rows.n);
+		return LAKE_ERROR;
+	}
+	*out = rows.items;
+	*n = rows.n;
+	return LAKE_OK;
+}
+
+void lake_snapshot_list_free(struct lake_snapshot_info *items, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(items[i].changes);
+	free(items);
+}

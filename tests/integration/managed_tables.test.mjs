@@ -224,6 +224,14 @@ function suite(name, { usePostgres = false, useS3 = false } = {}) {
         if (r.error === undefined && r.rows[0][0] === 2) snapshots.push(v);
       }
       assert.equal(snapshots.length, 1);
+      // The versions are listed too, newest first, with what each commit did.
+      const listed = await request(server, 'GET', '/admin/catalogs/acme/snapshots');
+      assert.equal(listed.status, 200, listed.text);
+      const versions = listed.json.snapshots.map((x) => x.version);
+      assert.ok(versions.includes(snapshots[0]), listed.text);
+      assert.deepEqual(versions, [...versions].sort((a, b) => b - a));
+      assert.ok(listed.json.snapshots.every((x) => x.created_at && typeof x.changes === 'string'));
+      assert.equal((await request(server, 'GET', '/admin/catalogs/nope/snapshots')).status, 404);
       const joined = await ok(server, `SELECT old.id, cur.x FROM acme.main.tt AT (VERSION => ${snapshots[0]}) AS old JOIN acme.main.tt cur USING (id)`);
       assert.deepEqual(joined.rows, [[2, null]]);
       assert.deepEqual((await ok(server, 'SELECT * FROM acme.main.tt ORDER BY id')).rows, [[2, null], [3, 30]]);
