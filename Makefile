@@ -21,7 +21,7 @@ CFLAGS_ALL := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-pro
 LDFLAGS_ALL := $(SANFLAGS) -pthread -L$(BUILD) -Wl,-rpath,'$$ORIGIN' $(LDFLAGS)
 LIBS := -lduckdb $(shell pkg-config --libs $(PKGS)) -lm
 
-SRC := $(wildcard src/util/*.c src/server/*.c src/http/*.c src/engine/*.c src/lake/*.c src/storage/*.c src/cli/*.c)
+SRC := $(wildcard src/util/*.c src/server/*.c src/http/*.c src/engine/*.c src/lake/*.c src/storage/*.c src/pg/*.c src/cli/*.c)
 LIB_SRC := $(filter-out src/main.c,$(SRC))
 OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 DEPS := $(OBJ:.o=.d) $(BUILD)/obj/main.d

@@ -1,0 +1,161 @@
+/* The PostgreSQL protocol's pure parts: message framing both ways, and the SCRAM-SHA-256 server
+ * exchange checked against RFC 7677's example, with wrong passwords, tampered messages and
+ * channel-binding downgrades refused. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "pg/pg_scram.h"
+#include "pg/pg_wire.h"
+#include "util/base64.h"
+
+static void test_framing(void **state)
+{
+	(void)state;
+	buf b;
+	buf_init(&b);
+	size_t m = pgw_begin(&b, 'Z');
+	pgw_byte(&b, 'I');
+	pgw_end(&b, m);
+	assert_int_equal(b.len, 6);
+	assert_memory_equal(b.data, "Z\0\0\0\5I", 6);
+	buf_reset(&b);
+	m = pgw_begin(&b, 'T');
+	pgw_int16(&b, -2);
+	pgw_int32(&b, 0x01020304);
+	pgw_int64(&b, -1);
+	pgw_str(&b, "ab");
+	pgw_end(&b, m);
+	struct pgr r;
+	pgr_init(&r, b.data + 1, b.len - 1);
+	assert_int_equal(pgr_int32(&r), (int32_t)b.len - 1);
+	assert_int_equal(pgr_int16(&r), -2);
+	assert_int_equal(pgr_int32(&r), 0x01020304);
+	assert_int_equal(pgr_int64(&r), -1);
+	assert_string_equal(pgr_str(&r), "ab");
+	assert_true(pgr_done(&r));
+	/* short reads are remembered and return nothing */
+	assert_int_equal(pgr_int32(&r), 0);
+	assert_true(r.bad);
+	pgr_init(&r, "abc", 3);
+	assert_string_equal(pgr_str(&r), "");
+	assert_true(r.bad);
+	pgr_init(&r, "\1", 1);
+	assert_null(pgr_bytes(&r, 2));
+	buf_free(&b);
+}
+
+#define CLIENT_FIRST "n,,n=user,r=rOprNGfwEbeRWgbNEkqO"
+#define SERVER_NONCE "%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0"
+#define CLIENT_FINAL \
+	"c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ="
+
+static void rfc_salted(const char *password, unsigned char salted[SCRAM_KEY_LEN], unsigned char **salt, size_t *len)
+{
+	*salt = (unsigned char *)base64_decode("W22ZaJ0SNY7soEsUEjb6gQ==", 24, len);
+	assert_int_equal(pg_scram_salt_password(password, *salt, *len, 4096, salted), 0);
+}
+
+static void test_scram_rfc7677(void **state)
+{
+	(void)state;
+	unsigned char salted[SCRAM_KEY_LEN], *salt;
+	size_t salt_len;
+	rfc_salted("pencil", salted, &salt, &salt_len);
+	struct pg_scram s;
+	buf out;
+	buf_init(&out);
+	char why[128];
+	assert_int_equal(pg_scram_first(&s, "SCRAM-SHA-256", false, NULL, 0, salted, salt, salt_len, 4096, SERVER_NONCE,
+	                                CLIENT_FIRST, strlen(CLIENT_FIRST), &out, why, sizeof(why)),
+	                 0);
+	buf_putc(&out, '\0');
+	assert_string_equal(out.data, "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096");
+	buf_reset(&out);
+	struct pg_scram copy = s;
+	assert_int_equal(pg_scram_final(&s, CLIENT_FINAL, strlen(CLIENT_FINAL), &out, why, sizeof(why)), 0);
+	buf_putc(&out, '\0');
+	assert_string_equal(out.data, "v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=");
+
+	/* another password: the same proof is wrong */
+	unsigned char other[SCRAM_KEY_LEN], *salt2;
+	size_t l2;
+	rfc_salted("pencil2", other, &salt2, &l2);
+	s = copy;
+	memcpy(s.salted, other, SCRAM_KEY_LEN);
+	buf_reset(&out);
+	assert_int_equal(pg_scram_final(&s, CLIENT_FINAL, strlen(CLIENT_FINAL), &out, why, sizeof(why)), -1);
+	/* a tampered nonce or channel binding, a missing proof */
+	const char *bad[] = {
+		"c=biws,r=rOprNGfwEbeRWgbNEkqOXXX,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=",
+		"c=eSws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=",
+		"c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0",
+		"c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=short",
+		"",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		s = copy;
+		assert_int_equal(pg_scram_final(&s, bad[i], strlen(bad[i]), &out, why, sizeof(why)), -2);
+	}
+	free(salt);
+	free(salt2);
+	buf_free(&out);
+}
+
+static void test_scram_channel_binding(void **state)
+{
+	(void)state;
+	unsigned char salted[SCRAM_KEY_LEN], *salt;
+	size_t salt_len;
+	rfc_salted("pencil", salted, &salt, &salt_len);
+	unsigned char cb[32];
+	memset(cb, 7, sizeof(cb));
+	struct pg_scram s;
+	buf out;
+	buf_init(&out);
+	char why[128];
+	/* "y" while the server offers -PLUS: a downgrade */
+	const char *y = "y,,n=,r=abc";
+	assert_int_equal(pg_scram_first(&s, "SCRAM-SHA-256", true, cb, 32, salted, salt, salt_len, 4096, "xyz", y,
+	                                strlen(y), &out, why, sizeof(why)),
+	                 -2);
+	assert_non_null(strstr(why, "downgrade"));
+	/* -PLUS needs the p= flag, and the final message must carry the channel's data */
+	const char *n = "n,,n=,r=abc";
+	assert_int_equal(pg_scram_first(&s, "SCRAM-SHA-256-PLUS", true, cb, 32, salted, salt, salt_len, 4096, "xyz", n,
+	                                strlen(n), &out, why, sizeof(why)),
+	                 -2);
+	const char *p = "p=tls-server-end-point,,n=,r=abc";
+	assert_int_equal(pg_scram_first(&s, "SCRAM-SHA-256-PLUS", true, cb, 32, salted, salt, salt_len, 4096, "xyz", p,
+	                                strlen(p), &out, why, sizeof(why)),
+	                 0);
+	/* the binding of plain SCRAM (biws) does not pass for -PLUS */
+	const char *fin = "c=biws,r=abcxyz,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=";
+	assert_int_equal(pg_scram_final(&s, fin, strlen(fin), &out, why, sizeof(why)), -2);
+	assert_non_null(strstr(why, "channel binding"));
+	assert_int_equal(pg_scram_first(&s, "SCRAM-SHA-1", false, NULL, 0, salted, salt, salt_len, 4096, "xyz", n,
+	                                strlen(n), &out, why, sizeof(why)),
+	                 -2);
+	const char *authz = "n,a=admin,n=,r=abc";
+	assert_int_equal(pg_scram_first(&s, "SCRAM-SHA-256", false, NULL, 0, salted, salt, salt_len, 4096, "xyz", authz,
+	                                strlen(authz), &out, why, sizeof(why)),
+	                 -2);
+	free(salt);
+	buf_free(&out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_framing),
+		cmocka_unit_test(test_scram_rfc7677),
+		cmocka_unit_test(test_scram_channel_binding),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
