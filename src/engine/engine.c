@@ -3,6 +3,7 @@
  * from begin to end; everything it takes is given back in engine_query_end. */
 #include "engine/engine.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -35,6 +36,8 @@ void eng_set_error(struct eng_error *err, enum eng_status st, const char *msg)
 	const char *state = st == ENG_OVERLOADED ? "53300" : st == ENG_SHUTTING_DOWN ? "57P01" : sqlstate_for_message(msg);
 	memcpy(err->sqlstate, state, 6);
 }
+
+static int refresh_timezone(struct eng_session *s);
 
 static void session_destroy(void *payload)
 {
@@ -269,9 +272,22 @@ void engine_session_release(struct eng_session *s)
 		sess_registry_release(s->e->sessions, s->entry);
 }
 
+void engine_session_close(struct eng_session *s)
+{
+	session_destroy(sess_registry_remove(s->e->sessions, s->entry));
+}
+
 const char *engine_session_id(const struct eng_session *s) { return s->entry->id; }
 const char *engine_session_worker_slug(const struct eng_session *s) { return s->w->slug; }
 duckdb_connection engine_session_connection(struct eng_session *s) { return s->conn; }
+const char *engine_session_staging_dir(const struct eng_session *s) { return s->w->tmpdir; }
+
+const char *engine_session_timezone(struct eng_session *s)
+{
+	if (s->timezone_stale || !s->timezone[0])
+		refresh_timezone(s);
+	return s->timezone[0] ? s->timezone : "UTC";
+}
 
 void eng_quote(buf *b, const char *s, char q)
 {
@@ -338,6 +354,9 @@ int engine_query_begin(struct eng_session *s, const struct eng_query_opts *o, st
 	}
 	q->s = s;
 	q->sql = o->sql;
+	q->params = o->params;
+	q->nparams = o->nparams;
+	q->column_as_text = o->column_as_text;
 	bool in_use;
 	q->log = qlog_start(e->log, id, s->entry->id, o->user, o->sql, o->client_interface, o->user_agent,
 	                    o->requested_by, o->visible, s->conn, &in_use);
@@ -381,7 +400,7 @@ static int refresh_timezone(struct eng_session *s)
 	return 0;
 }
 
-bool eng_cancelled(struct eng_query *q) { return qlog_cancelled(q->s->e->log, q->log); }
+bool eng_cancelled(struct eng_query *q) { return q->log && qlog_cancelled(q->s->e->log, q->log); }
 
 void eng_fail(struct eng_error *err, const char *msg, struct eng_query *q)
 {
@@ -468,22 +487,26 @@ static bool type_has_variant(duckdb_logical_type t)
 	return found;
 }
 
-/* When the last statement's result holds VARIANT values, prepares it again wrapped so those
- * columns come out as JSON (positional references keep duplicate column names intact). Leaves
- * *prep as it was when there is nothing to do or the wrapping cannot be built. */
-static void wrap_variant_columns(struct eng_session *s, const char *sql, duckdb_prepared_statement *prep)
+/* When the last statement's result holds VARIANT values, or values the front-end asks for as text,
+ * prepares it again wrapped so those columns come out as JSON or VARCHAR (positional references
+ * keep duplicate column names intact). Leaves *prep as it was when there is nothing to do or the
+ * wrapping cannot be built. */
+enum { KEEP = 0, AS_JSON = 1, AS_TEXT = 2 };
+
+static void wrap_columns(struct eng_session *s, const char *sql, duckdb_prepared_statement *prep,
+                         bool (*as_text)(duckdb_logical_type))
 {
 	idx_t n = duckdb_prepared_statement_column_count(*prep);
 	bool any = false;
-	bool *variant = calloc(n ? n : 1, sizeof(bool));
+	unsigned char *variant = calloc(n ? n : 1, 1);
 	if (!variant || duckdb_prepared_statement_type(*prep) != DUCKDB_STATEMENT_TYPE_SELECT) {
 		free(variant);
 		return;
 	}
 	for (idx_t c = 0; c < n; c++) {
 		duckdb_logical_type t = duckdb_prepared_statement_column_logical_type(*prep, c);
-		variant[c] = type_has_variant(t);
-		any |= variant[c];
+		variant[c] = type_has_variant(t) ? AS_JSON : as_text && as_text(t) ? AS_TEXT : KEEP;
+		any |= variant[c] != KEEP;
 		duckdb_destroy_logical_type(&t);
 	}
 	struct sql_span last = {0, 0};
@@ -502,7 +525,8 @@ static void wrap_variant_columns(struct eng_session *s, const char *sql, duckdb_
 	buf_init(&w);
 	buf_puts(&w, "SELECT ");
 	for (idx_t c = 0; c < n; c++) {
-		buf_printf(&w, "%s#%llu%s AS ", c ? ", " : "", (unsigned long long)c + 1, variant[c] ? "::JSON" : "");
+		buf_printf(&w, "%s#%llu%s AS ", c ? ", " : "", (unsigned long long)c + 1,
+		           variant[c] == AS_JSON ? "::JSON" : variant[c] == AS_TEXT ? "::VARCHAR" : "");
 		const char *name = duckdb_prepared_statement_column_name(*prep, c); /* ours to free */
 		eng_quote(&w, name ? name : "", '"');
 		duckdb_free((void *)name);
@@ -608,6 +632,114 @@ static int run_routed(struct eng_query *q, duckdb_prepared_statement *last, stru
 	return rc;
 }
 
+/* Binds the caller's $1..$n to the statement about to run. */
+static int bind_params(struct eng_query *q, duckdb_prepared_statement prep, struct eng_error *err)
+{
+	idx_t want = duckdb_nparams(prep);
+	if (!q->nparams && !want)
+		return 0;
+	if (want != q->nparams) {
+		char msg[160];
+		snprintf(msg, sizeof(msg), "Invalid Input Error: %zu parameters were given but the statement takes %llu",
+		         q->nparams, (unsigned long long)want);
+		eng_fail(err, msg, q);
+		return -1;
+	}
+	duckdb_clear_bindings(prep);
+	for (size_t i = 0; i < q->nparams; i++) {
+		duckdb_state st = q->params[i] ? duckdb_bind_value(prep, (idx_t)i + 1, q->params[i])
+		                               : duckdb_bind_null(prep, (idx_t)i + 1);
+		if (st == DuckDBError) {
+			char msg[160];
+			snprintf(msg, sizeof(msg), "Invalid Input Error: cannot bind parameter $%zu", i + 1);
+			eng_fail(err, msg, q);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The statement with $1..$n replaced by SQL literals of the parameters' values (outside quotes and
+ * comments), for statements the lake router takes apart itself. */
+static char *substitute_params(struct eng_query *q, struct eng_error *err)
+{
+	const char *s = q->sql;
+	size_t len = strlen(s);
+	buf b;
+	buf_init(&b);
+	for (size_t i = 0; i < len;) {
+		size_t skip = sql_skip_space(s, len, i);
+		if (skip != i) { /* comments and space as they are */
+			buf_append(&b, s + i, skip - i);
+			i = skip;
+			continue;
+		}
+		char c = s[i];
+		if (c == '\'' || c == '"') {
+			size_t j = i + 1;
+			while (j < len && !(s[j] == c && (j + 1 >= len || s[j + 1] != c)))
+				j += s[j] == c ? 2 : 1;
+			j = j < len ? j + 1 : len;
+			buf_append(&b, s + i, j - i);
+			i = j;
+			continue;
+		}
+		if (c == '$' && i + 1 < len && s[i + 1] >= '1' && s[i + 1] <= '9' && (i == 0 || !isalnum((unsigned char)s[i - 1]))) {
+			size_t j = i + 1, n = 0;
+			while (j < len && s[j] >= '0' && s[j] <= '9' && n < 100000)
+				n = n * 10 + (size_t)(s[j++] - '0');
+			if (n < 1 || n > q->nparams) {
+				buf_free(&b);
+				char msg[96];
+				snprintf(msg, sizeof(msg), "Invalid Input Error: no value for parameter $%zu", n);
+				eng_fail(err, msg, q);
+				return NULL;
+			}
+			duckdb_value v = q->params[n - 1];
+			char *text = v ? duckdb_get_varchar(v) : NULL;
+			if (!v) {
+				buf_puts(&b, "NULL");
+			} else if (!text) {
+				buf_free(&b);
+				eng_fail(err, "Invalid Input Error: cannot write a parameter into the statement", q);
+				return NULL;
+			} else {
+				/* a typed literal keeps the value's type: CAST('…' AS type); the value owns its type */
+				duckdb_logical_type t = duckdb_get_value_type(v);
+				duckdb_type id = t ? duckdb_get_type_id(t) : DUCKDB_TYPE_VARCHAR;
+				/* a VARCHAR stays a bare string literal, which DuckDB types from its use */
+				if (id != DUCKDB_TYPE_VARCHAR)
+					buf_puts(&b, "CAST(");
+				eng_quote(&b, text, '\'');
+				buf_puts(&b, id == DUCKDB_TYPE_VARCHAR ? ""
+				             : id == DUCKDB_TYPE_BIGINT ? " AS BIGINT)"
+				             : id == DUCKDB_TYPE_DOUBLE ? " AS DOUBLE)"
+				             : id == DUCKDB_TYPE_BOOLEAN ? " AS BOOLEAN)"
+				             : id == DUCKDB_TYPE_BLOB ? " AS BLOB)"
+				             : id == DUCKDB_TYPE_DATE ? " AS DATE)"
+				             : id == DUCKDB_TYPE_TIMESTAMP ? " AS TIMESTAMP)"
+				             : id == DUCKDB_TYPE_TIMESTAMP_TZ ? " AS TIMESTAMPTZ)"
+				             : id == DUCKDB_TYPE_TIME ? " AS TIME)"
+				             : id == DUCKDB_TYPE_INTERVAL ? " AS INTERVAL)"
+				             : id == DUCKDB_TYPE_UUID ? " AS UUID)"
+				                                      : " AS VARCHAR)");
+				duckdb_free(text);
+			}
+			i = j;
+			continue;
+		}
+		buf_putc(&b, c);
+		i++;
+	}
+	buf_putc(&b, '\0');
+	if (buf_failed(&b)) {
+		buf_free(&b);
+		eng_set_error(err, ENG_INTERNAL, "out of memory");
+		return NULL;
+	}
+	return b.data;
+}
+
 int engine_query_execute(struct eng_query *q, struct eng_error *err)
 {
 	struct eng_session *s = q->s;
@@ -625,12 +757,21 @@ int engine_query_execute(struct eng_query *q, struct eng_error *err)
 		bool routed = false;
 		if (eng_classify(q, &routed, err) < 0)
 			goto done;
+		if (routed && q->nparams) {
+			/* the router builds statements of its own from the text: the values go into it */
+			if (!(q->substituted = substitute_params(q, err)))
+				goto done;
+			q->sql = q->substituted;
+			q->nparams = 0;
+		}
 		idx_t n = 0;
 		if (routed ? run_routed(q, &prep, err) < 0 : prepare_text(q, q->sql, &prep, &n, err) < 0)
 			goto done;
 		single = n == 1;
-		wrap_variant_columns(s, q->sql, &prep);
+		wrap_columns(s, q->sql, &prep, q->column_as_text);
 	}
+	if (bind_params(q, prep, err) < 0)
+		goto done;
 	if (s->timezone_stale && refresh_timezone(s) < 0) {
 		eng_fail(err, "Internal Error: cannot read the session time zone", q);
 		goto done;
@@ -667,6 +808,113 @@ done:
 	if (prep)
 		duckdb_destroy_prepare(&prep);
 	return rc;
+}
+
+/* The highest $n in the text (outside quotes), for statements DuckDB does not prepare. */
+static idx_t count_params(const char *sql, size_t len)
+{
+	idx_t most = 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = sql[i];
+		if (c == '\'' || c == '"') {
+			for (i++; i < len && sql[i] != c; i++)
+				;
+			continue;
+		}
+		if (c == '$' && i + 1 < len && sql[i + 1] >= '1' && sql[i + 1] <= '9') {
+			idx_t n = 0;
+			while (i + 1 < len && sql[i + 1] >= '0' && sql[i + 1] <= '9' && n < 100000)
+				n = n * 10 + (idx_t)(sql[++i] - '0');
+			if (n > most)
+				most = n;
+		}
+	}
+	return most;
+}
+
+int engine_describe(struct eng_session *s, const char *sql, struct eng_description *out, struct eng_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	size_t len = strlen(sql);
+	if (sql_split(sql, len, NULL, 0) > 1) {
+		eng_set_error(err, ENG_OK, "Parser Error: cannot insert multiple commands into a prepared statement");
+		return -1;
+	}
+	struct eng_query probe = {.s = s, .sql = sql};
+	bool routed = false;
+	if (eng_classify(&probe, &routed, err) < 0)
+		return -1;
+	if (routed) {
+		out->nparams = count_params(sql, len);
+		out->param_types = calloc(out->nparams ? out->nparams : 1, sizeof(*out->param_types));
+		if (!out->param_types) {
+			eng_set_error(err, ENG_INTERNAL, "out of memory");
+			return -1;
+		}
+		for (idx_t i = 0; i < out->nparams; i++)
+			out->param_types[i] = DUCKDB_TYPE_VARCHAR;
+		return 0;
+	}
+	duckdb_prepared_statement prep = NULL;
+	eng_lake_bind_begin(s);
+	duckdb_state st = duckdb_prepare(s->conn, sql, &prep);
+	eng_lake_bind_end();
+	eng_lake_statement_done(s);
+	eng_lake_release(s, false);
+	if (st == DuckDBError) {
+		eng_fail(err, duckdb_prepare_error(prep), NULL);
+		duckdb_destroy_prepare(&prep);
+		return -1;
+	}
+	out->nparams = duckdb_nparams(prep);
+	duckdb_statement_type type = duckdb_prepared_statement_type(prep);
+	bool rows = type == DUCKDB_STATEMENT_TYPE_SELECT || type == DUCKDB_STATEMENT_TYPE_EXPLAIN ||
+	            type == DUCKDB_STATEMENT_TYPE_PRAGMA || type == DUCKDB_STATEMENT_TYPE_CALL ||
+	            type == DUCKDB_STATEMENT_TYPE_RELATION;
+	out->ncols = rows ? duckdb_prepared_statement_column_count(prep) : 0;
+	out->param_types = calloc(out->nparams ? out->nparams : 1, sizeof(*out->param_types));
+	out->names = calloc(out->ncols ? out->ncols : 1, sizeof(*out->names));
+	out->types = calloc(out->ncols ? out->ncols : 1, sizeof(*out->types));
+	int rc = 0;
+	if (!out->param_types || !out->names || !out->types) {
+		eng_set_error(err, ENG_INTERNAL, "out of memory");
+		rc = -1;
+	}
+	for (idx_t i = 0; rc == 0 && i < out->nparams; i++)
+		out->param_types[i] = duckdb_param_type(prep, i + 1);
+	for (idx_t c = 0; rc == 0 && c < out->ncols; c++) {
+		const char *name = duckdb_prepared_statement_column_name(prep, c);
+		out->names[c] = strdup(name ? name : "");
+		duckdb_free((void *)name);
+		duckdb_logical_type t = duckdb_prepared_statement_column_logical_type(prep, c);
+		if (type_has_variant(t)) { /* handed out as JSON text */
+			duckdb_destroy_logical_type(&t);
+			t = duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
+		}
+		out->types[c] = t;
+		if (!out->names[c]) {
+			eng_set_error(err, ENG_INTERNAL, "out of memory");
+			rc = -1;
+		}
+	}
+	duckdb_destroy_prepare(&prep);
+	if (rc < 0)
+		engine_description_free(out);
+	return rc;
+}
+
+void engine_description_free(struct eng_description *d)
+{
+	for (idx_t c = 0; c < d->ncols; c++) {
+		if (d->names)
+			free(d->names[c]);
+		if (d->types && d->types[c])
+			duckdb_destroy_logical_type(&d->types[c]);
+	}
+	free(d->names);
+	free(d->types);
+	free(d->param_types);
+	memset(d, 0, sizeof(*d));
 }
 
 duckdb_result_type engine_query_result_type(struct eng_query *q)
@@ -714,6 +962,7 @@ void engine_query_end(struct eng_query *q, const char *error)
 	for (idx_t c = 0; q->types && c < q->ncols; c++)
 		duckdb_destroy_logical_type(&q->types[c]);
 	free(q->types);
+	free(q->substituted);
 	eng_lake_release(q->s, false);
 	worker_slot_release(q->s->w);
 	atomic_fetch_sub(&e->active, 1);

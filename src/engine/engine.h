@@ -56,9 +56,17 @@ struct eng_settings {
 int engine_session_acquire(struct engine *e, const char *session_id, int size, const char *user,
                            struct eng_session **out, struct eng_error *err);
 void engine_session_release(struct eng_session *s);
+/* Closes a held session for good (a front-end's connection ended): its transaction is rolled
+ * back and its temporary objects dropped. */
+void engine_session_close(struct eng_session *s);
 const char *engine_session_id(const struct eng_session *s);
 const char *engine_session_worker_slug(const struct eng_session *s);
 duckdb_connection engine_session_connection(struct eng_session *s);
+/* A folder of the session's worker where the front-end may stage files for the session to read
+ * (COPY … FROM STDIN); sessions can read it, nothing else of the server's. */
+const char *engine_session_staging_dir(const struct eng_session *s);
+/* The session's time zone as DuckDB has it now (after SET TimeZone). */
+const char *engine_session_timezone(struct eng_session *s);
 /* Applies catalog/schema/timezone; they persist for later requests of the session. */
 int engine_session_apply(struct eng_session *s, const struct eng_settings *set, struct eng_error *err);
 
@@ -70,6 +78,13 @@ struct eng_query_opts {
 	const char *user_agent;
 	const char *requested_by;
 	bool visible;
+	/* values of $1..$n for a single statement (NULL entries are SQL NULL); the engine copies
+	 * nothing, they stay the caller's until engine_query_end */
+	const duckdb_value *params;
+	size_t nparams;
+	/* columns of the last statement whose type this returns true for are handed out cast to
+	 * VARCHAR (a front-end that cannot encode them) */
+	bool (*column_as_text)(duckdb_logical_type t);
 };
 
 /* Registers the query in the log and waits for a worker slot. On success *out is running state
@@ -145,6 +160,19 @@ int engine_bucket_remove(struct engine *e, const char *name, char *msg, size_t m
  * steps ({"step","ok","ms","error"}), *ok when all passed. LAKE_NOT_FOUND for an unknown bucket. */
 int engine_bucket_test(struct engine *e, const char *name, bool *ok, buf *steps, char *msg, size_t msglen);
 void engine_cache_stats(struct engine *e, struct cache_stats *out);
+
+/* What one statement takes and returns, without running it (extended-protocol Describe). */
+struct eng_description {
+	idx_t nparams;
+	duckdb_type *param_types; /* DUCKDB_TYPE_INVALID where DuckDB cannot tell */
+	idx_t ncols;              /* 0 for statements that return no rows */
+	char **names;
+	duckdb_logical_type *types;
+};
+/* Describes sql (exactly one statement): -1 with err when it does not prepare. A write into a
+ * managed table reports its $n parameters as VARCHAR and no columns. */
+int engine_describe(struct eng_session *s, const char *sql, struct eng_description *out, struct eng_error *err);
+void engine_description_free(struct eng_description *d);
 
 /* Binds statement without running it; *valid and err tell the outcome. */
 int engine_validate(struct eng_session *s, const char *sql, bool *valid, struct eng_error *err);

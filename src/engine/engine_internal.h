@@ -116,6 +116,10 @@ struct eng_query {
 	duckdb_logical_type *types;
 	bool ended;
 	bool nothing; /* the last statement was routed DDL: report no result set */
+	const duckdb_value *params;
+	size_t nparams;
+	bool (*column_as_text)(duckdb_logical_type t);
+	char *substituted; /* the text with parameters written in, for statements the router takes */
 };
 
 /* Fills err (status, message, SQLSTATE from the message's head). */

@@ -95,7 +95,8 @@ bool worker_setting_is_global(const struct worker *w, const char *name)
 int worker_open(struct worker *w, int size, const struct config *cfg, const char *read_dir, char *err, size_t errlen)
 {
 	const struct config_worker *wc = &cfg->workers[size];
-	char tmpdir[4200], opt[64];
+	char opt[64];
+	char *tmpdir = w->tmpdir;
 	w->size = size;
 	snprintf(w->slug, sizeof(w->slug), "worker-%s-1", compute_size_names[size]);
 	for (char *p = w->slug; *p; p++)
@@ -109,7 +110,7 @@ int worker_open(struct worker *w, int size, const struct config *cfg, const char
 	char buckets[4200];
 	snprintf(buckets, sizeof(buckets), "%s/buckets", real);
 	free(real);
-	snprintf(tmpdir, sizeof(tmpdir), "%s/tmp", w->dir);
+	snprintf(w->tmpdir, sizeof(w->tmpdir), "%.4090s/tmp", w->dir);
 	if (mkdir_p(tmpdir) != 0) {
 		snprintf(err, errlen, "cannot create %s: %s", tmpdir, strerror(errno));
 		return -1;

@@ -13,6 +13,7 @@ struct worker {
 	int size;
 	char slug[16];
 	char dir[4096];
+	char tmpdir[4200]; /* dir/tmp: DuckDB's spill space and the server's staged files */
 	duckdb_database db;
 	duckdb_connection admin; /* the server's own connection: attaches managed catalogs */
 	pthread_mutex_t admin_mu;

@@ -42,7 +42,7 @@ static const struct opt opts[] = {
 	{"lakehouse-port", OPT_PORT, OFF(lakehouse_port), "Lakehouse REST API port (default 15000)"},
 	{"analytics-port", OPT_PORT, OFF(analytics_port), "product analytics REST port (default 15001)"},
 	{"flight-port", OPT_PORT, OFF(flight_port), "Arrow Flight SQL port (default 15002)"},
-	{"pg-port", OPT_PORT, OFF(pg_port), "PostgreSQL wire port (default 15432)"},
+	{"pg-port", OPT_PORT, OFF(pg_port), "PostgreSQL wire port (default 15432; 0: off)"},
 	{"data", OPT_STR, OFF(data_dir), "data directory (default ./data)"},
 	{"metadata", OPT_STR, OFF(metadata), "metadata store: SQLite file or postgres://… URL (default DATA/metadata.sqlite)"},
 	{"admins", OPT_STR, OFF(admins), "users allowed the admin API, comma-separated (default: every user)"},
@@ -71,6 +71,18 @@ static const struct opt opts[] = {
 	{"s3-backoff-ms", OPT_INT, OFF(s3_backoff_ms), "first S3 retry delay, doubling with jitter (default 100)"},
 	{"s3-multipart-threshold", OPT_BYTES, OFF(s3_multipart_threshold), "S3 uploads from this size go in parts (default 64MiB)"},
 	{"s3-part-size", OPT_BYTES, OFF(s3_part_size), "size of one S3 upload part, at least 5MiB (default 16MiB)"},
+	{"pg-tls", OPT_STR, OFF(pg_tls), "PostgreSQL port TLS: require, prefer or off (default prefer)"},
+	{"pg-tls-cert", OPT_STR, OFF(pg_tls_cert), "PEM certificate for the PostgreSQL port (default: self-signed, made in DATA)"},
+	{"pg-tls-key", OPT_STR, OFF(pg_tls_key), "PEM private key of that certificate"},
+	{"pg-auth", OPT_STR, OFF(pg_auth),
+	 "PostgreSQL authentication: scram, password (cleartext over TLS only) or password-insecure (default scram)"},
+	{"pg-max-connections", OPT_INT, OFF(pg_max_connections), "PostgreSQL connections at once (default 100)"},
+	{"pg-threads", OPT_INT, OFF(pg_threads), "threads running PostgreSQL requests (default 32)"},
+	{"pg-idle-timeout-seconds", OPT_INT, OFF(pg_idle_timeout_seconds),
+	 "close PostgreSQL connections idle this long (default 0: never)"},
+	{"pg-statement-timeout-ms", OPT_INT, OFF(pg_statement_timeout_ms),
+	 "default statement_timeout of PostgreSQL sessions (default 0: none)"},
+	{"pg-max-message", OPT_BYTES, OFF(pg_max_message), "largest PostgreSQL message accepted (default 64MiB)"},
 	{"session-idle-seconds", OPT_INT, OFF(session_idle_seconds), "idle HTTP sessions close after (default 14400)"},
 	{"max-sessions", OPT_INT, OFF(max_sessions), "open sessions at once (default 1024)"},
 	{"queue-max", OPT_INT, OFF(queue_max), "queries waiting per worker before 503 (default 256)"},
@@ -103,6 +115,11 @@ static void set_defaults(struct config *cfg)
 	cfg->snapshot_retention_seconds = 604800;
 	cfg->gc_grace_seconds = 600;
 	cfg->cache_size = 10LL << 30;
+	cfg->pg_tls = strdup("prefer");
+	cfg->pg_auth = strdup("scram");
+	cfg->pg_max_connections = 100;
+	cfg->pg_threads = 32;
+	cfg->pg_max_message = 64LL << 20;
 	cfg->s3_attempts = 6;
 	cfg->s3_connect_timeout_ms = 10000;
 	cfg->s3_stall_timeout_ms = 30000;
@@ -146,6 +163,10 @@ void config_free(struct config *cfg)
 	free(cfg->metadata);
 	free(cfg->admins);
 	free(cfg->cache_dir);
+	free(cfg->pg_tls);
+	free(cfg->pg_tls_cert);
+	free(cfg->pg_tls_key);
+	free(cfg->pg_auth);
 	if (cfg->secret_key)
 		memset(cfg->secret_key, 0, strlen(cfg->secret_key));
 	free(cfg->secret_key);
@@ -433,6 +454,22 @@ int config_load(struct config *cfg, int argc, char **argv, char *err, size_t err
 			snprintf(err, errlen, "worker %s needs at least 1 thread, 1 slot and 64MiB", compute_size_names[i]);
 			return -1;
 		}
+	}
+	if (strcmp(cfg->pg_tls, "require") && strcmp(cfg->pg_tls, "prefer") && strcmp(cfg->pg_tls, "off")) {
+		snprintf(err, errlen, "pg-tls must be require, prefer or off");
+		return -1;
+	}
+	if (strcmp(cfg->pg_auth, "scram") && strcmp(cfg->pg_auth, "password") && strcmp(cfg->pg_auth, "password-insecure")) {
+		snprintf(err, errlen, "pg-auth must be scram, password or password-insecure");
+		return -1;
+	}
+	if (!cfg->pg_tls_cert != !cfg->pg_tls_key) {
+		snprintf(err, errlen, "pg-tls-cert and pg-tls-key go together");
+		return -1;
+	}
+	if (cfg->pg_max_connections < 1 || cfg->pg_threads < 1 || cfg->pg_max_message < 1024) {
+		snprintf(err, errlen, "pg-max-connections and pg-threads must be at least 1, pg-max-message at least 1KiB");
+		return -1;
 	}
 	if (!cfg->metadata) {
 		size_t n = strlen(cfg->data_dir) + sizeof("/metadata.sqlite");

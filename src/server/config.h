@@ -52,6 +52,14 @@ struct config {
 	int64_t cache_size;        /* its size bound in bytes */
 	char *secret_key;          /* sealing key for bucket secrets, as text; NULL: from secret_key_file */
 	char *secret_key_file;     /* NULL: DATA/secret.key */
+	char *pg_tls;              /* require | prefer | off */
+	char *pg_tls_cert, *pg_tls_key;
+	char *pg_auth;             /* scram | password | password-insecure */
+	int pg_max_connections;
+	int pg_threads;
+	int pg_idle_timeout_seconds;
+	int pg_statement_timeout_ms;
+	int64_t pg_max_message;
 	int s3_attempts;
 	int s3_connect_timeout_ms;
 	int s3_stall_timeout_ms;

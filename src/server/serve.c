@@ -14,6 +14,7 @@
 #include "http/http_server.h"
 #include "http/lakehouse_api.h"
 #include "lake/metadata.h"
+#include "pg/pg_server.h"
 #include "server/config.h"
 #include "util/log.h"
 
@@ -102,20 +103,34 @@ int serve_main(const char *prog, int argc, char **argv)
 		config_free(&cfg);
 		return 1;
 	}
+	struct pg_server *pg = NULL;
+	if (cfg.pg_port > 0 && !(pg = pg_server_start(&cfg, engine, meta, err, sizeof(err)))) {
+		fprintf(stderr, "lakehouse serve: PostgreSQL port: %s\n", err);
+		http_server_stop(http);
+		engine_close(engine);
+		lake_meta_close(meta);
+		config_free(&cfg);
+		return 1;
+	}
 	const char *host_fmt = strchr(cfg.bind, ':') ? "[%s]:%d" : "%s:%d";
-	char where[128];
+	char where[128], pg_where[128] = "off";
 	snprintf(where, sizeof(where), host_fmt, cfg.bind, cfg.lakehouse_port);
+	if (pg)
+		snprintf(pg_where, sizeof(pg_where), host_fmt, cfg.bind, cfg.pg_port);
 	printf("Starting Lakehouse HTTP server on %s\n", where);
 	fflush(stdout);
-	log_info("server started", "lakehouse=%s data=\"%s\" users=%zu", where, cfg.data_dir, cfg.n_users);
+	log_info("server started", "lakehouse=%s postgres=%s data=\"%s\" users=%zu", where, pg_where, cfg.data_dir,
+	         cfg.n_users);
 
 	int sig = 0;
 	sigwait(&sigs, &sig);
 	log_info("shutting down", "signal=%s grace_seconds=%d", sig == SIGINT ? "SIGINT" : "SIGTERM",
 	         cfg.shutdown_grace_seconds);
 	http_server_quiesce(http);
+	pg_server_quiesce(pg);
 	engine_drain(engine, cfg.shutdown_grace_seconds * 1000);
 	http_server_stop(http);
+	pg_server_stop(pg);
 	engine_close(engine);
 	lake_meta_close(meta);
 	log_info("stopped", "%s", "");

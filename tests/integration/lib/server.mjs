@@ -36,8 +36,10 @@ export function basic(user = USER, password = PASSWORD) {
 // Starts a server; resolves once it prints its readiness line.
 export async function startServer({ args = [], env = {}, users = true } = {}) {
   const port = await freePort();
+  const pgPort = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'lakehouse-test-'));
-  const fullArgs = ['serve', '--lakehouse-port', String(port), '--data', dataDir, '--log-level', 'warn'];
+  const fullArgs = ['serve', '--lakehouse-port', String(port), '--pg-port', String(pgPort), '--data', dataDir,
+    '--log-level', 'warn'];
   if (users) fullArgs.push('--user', `${USER}:${PASSWORD}`, '--user', `${OTHER_USER}:${OTHER_PASSWORD}`);
   fullArgs.push(...args);
   const proc = spawn(bin, fullArgs, {
@@ -63,6 +65,7 @@ export async function startServer({ args = [], env = {}, users = true } = {}) {
   return {
     url,
     port,
+    pgPort,
     proc,
     dataDir,
     get stdout() { return stdout; },

@@ -1,0 +1,166 @@
+/* What the PostgreSQL front-end's files share: a connection's state, and the calls between the
+ * event loop (pg_server.c), the protocol (pg_conn.c) and query execution (pg_query.c). Only
+ * src/pg includes this. */
+#ifndef LAKEHOUSE_PG_PG_CONN_H
+#define LAKEHOUSE_PG_PG_CONN_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <openssl/ssl.h>
+
+#include "duckdb.h"
+#include "engine/engine.h"
+#include "pg/pg_scram.h"
+#include "pg/pg_tls.h"
+#include "pg/pg_types.h"
+#include "server/config.h"
+#include "util/buf.h"
+
+enum pg_phase {
+	PG_STARTUP,   /* waiting for SSLRequest, CancelRequest or the startup packet */
+	PG_HANDSHAKE, /* TLS handshake, run by the event loop */
+	PG_AUTH,      /* password or SASL exchange */
+	PG_READY,     /* queries */
+	PG_COPY_IN,   /* COPY … FROM STDIN: CopyData until CopyDone or CopyFail */
+	PG_CLOSING,   /* answer sent (or not); close when it is out */
+};
+
+/* Options of a COPY … TO STDOUT / FROM STDIN. */
+struct pg_copy_opts {
+	enum { PG_COPY_TEXT, PG_COPY_CSV, PG_COPY_BINARY } format;
+	bool header;
+	char delim;
+	char null_text[32];
+	char quote;
+};
+
+/* A prepared statement (Parse). */
+struct pg_stmt {
+	char *name;
+	char *sql;
+	int32_t *oids; /* parameter types the client declared (0: unspecified) */
+	int noids;
+	bool described;
+	struct eng_description desc;
+	struct pg_stmt *next;
+};
+
+/* A portal (Bind): a statement with its parameters, and once executed, its running query. */
+struct pg_portal {
+	char *name;
+	char *sql;
+	duckdb_value *params;
+	size_t nparams;
+	int16_t *formats; /* result column formats as sent: 0, 1 (all) or one per column */
+	int nformats;
+	bool describe_sent;
+	/* execution, kept across Execute calls with a row limit */
+	struct eng_query *q;
+	struct pg_column *cols;
+	idx_t ncols;
+	duckdb_data_chunk chunk;
+	idx_t chunk_row;
+	uint64_t rows;
+	bool done;
+	struct pg_portal *next;
+};
+
+struct pg_server;
+
+struct pg_conn {
+	struct pg_server *srv;
+	int fd;
+	SSL *ssl;
+	int32_t pid, secret; /* BackendKeyData */
+	enum pg_phase phase;
+	buf in;        /* bytes read, not yet handled (from in_off) */
+	size_t in_off;
+	buf out;       /* bytes to send */
+	bool busy;     /* a pool thread has it */
+	atomic_bool gone; /* the client hung up */
+	int64_t last_active_ms;
+	int64_t auth_deadline_ms;
+	int64_t close_at_ms; /* > 0: send out and close then (a failed login's delay) */
+
+	/* authentication */
+	char user[256];
+	char database[256];
+	char application_name[256];
+	struct pg_scram scram;
+	bool scram_started;
+	bool user_known;
+
+	/* session */
+	struct eng_session *s;
+	char txn;         /* 'I', 'T' or 'E' for ReadyForQuery */
+	bool skip_to_sync; /* an extended-protocol error: ignore messages until Sync */
+	struct pg_stmt *stmts;
+	struct pg_portal *portals;
+	int statement_timeout_ms;
+	char datestyle[32];
+	char intervalstyle[32];
+	int extra_float_digits;
+	char client_min_messages[32];
+	char search_path[256];
+
+	/* the running query, for CancelRequest and timeouts (under mu) */
+	pthread_mutex_t mu;
+	struct eng_query *running;
+	int64_t deadline_ms;
+	bool timed_out;
+
+	/* COPY … FROM STDIN */
+	FILE *copy_file;
+	char copy_path[4200];
+	char *copy_target; /* the INSERT … SELECT that loads the file */
+	char *copy_read;   /* the read_csv(…) call over the file */
+	uint64_t copy_bytes;
+	struct pg_copy_opts copy_opts;
+
+	struct pg_conn *next; /* the server's list */
+};
+
+/* pg_server.c */
+const struct config *pg_server_config(const struct pg_server *s);
+struct engine *pg_server_engine(const struct pg_server *s);
+struct pg_tls *pg_server_tls(const struct pg_server *s);
+/* Interrupts the query of the connection with this key (CancelRequest); false when none matches. */
+bool pg_server_cancel(struct pg_server *s, int32_t pid, int32_t secret);
+/* The salted password and salt of a configured user for SCRAM (a decoy for an unknown user). */
+void pg_server_scram_secret(struct pg_server *s, const char *user, unsigned char salted[SCRAM_KEY_LEN],
+                            unsigned char salt[16], bool *known);
+/* Sends what is in c->out; -1 when the client is gone. Blocks while the socket is full. */
+int pg_flush(struct pg_conn *c);
+/* The folder where the connection's COPY data is staged. */
+const char *pg_server_spool_dir(const struct pg_server *s);
+
+/* pg_conn.c */
+/* Handles every complete message in c->in; returns false when the connection is to close. */
+bool pg_conn_handle(struct pg_conn *c);
+/* Frees the connection's protocol state (statements, portals, session). */
+void pg_conn_release(struct pg_conn *c);
+/* ErrorResponse with severity ERROR or FATAL. */
+void pg_send_error(struct pg_conn *c, const char *severity, const char *sqlstate, const char *message,
+                   const char *detail, const char *hint, int position);
+/* An engine error as an ErrorResponse: DuckDB's message split into message, detail and position. */
+void pg_send_engine_error(struct pg_conn *c, const struct eng_error *err, const char *sql);
+void pg_send_ready(struct pg_conn *c);
+
+/* pg_query.c */
+/* Runs a simple-protocol Query message. */
+void pg_simple_query(struct pg_conn *c, const char *sql);
+/* Extended protocol: the statement named in Describe, and Execute of a portal. */
+void pg_describe_statement(struct pg_conn *c, struct pg_stmt *st);
+void pg_describe_portal(struct pg_conn *c, struct pg_portal *p);
+void pg_execute_portal(struct pg_conn *c, struct pg_portal *p, int32_t max_rows);
+void pg_portal_close(struct pg_conn *c, struct pg_portal *p);
+/* COPY … FROM STDIN messages. */
+void pg_copy_data(struct pg_conn *c, const unsigned char *data, size_t len);
+void pg_copy_done(struct pg_conn *c);
+void pg_copy_fail(struct pg_conn *c, const char *why);
+
+#endif

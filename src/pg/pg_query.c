@@ -1,0 +1,1630 @@
+/* Running statements for PostgreSQL clients: the simple query protocol (each statement's rows
+ * and command tag in turn), extended-protocol Describe and Execute (with row limits that suspend
+ * a portal), transaction status, the settings PostgreSQL clients set and show that DuckDB does
+ * not have, and COPY … TO STDOUT / FROM STDIN. Statements go through the engine like every other
+ * front-end's, so managed catalogs, the sandbox and the query log apply. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "engine/sql_split.h"
+#include "engine/statement_head.h"
+#include "pg/pg_conn.h"
+#include "pg/pg_wire.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/tz.h"
+#include "util/uuid.h"
+
+static bool column_as_text(duckdb_logical_type t) { return !pg_type_supported(t); }
+
+/* --- statement heads -------------------------------------------------------------------------- */
+
+static size_t skip_ws(const char *s, size_t len, size_t i) { return sql_skip_space(s, len, i); }
+
+/* The next word at i, upper-cased into out; returns the position after it. */
+static size_t word(const char *s, size_t len, size_t i, char *out, size_t outlen)
+{
+	i = skip_ws(s, len, i);
+	size_t n = 0;
+	while (i < len && (isalnum((unsigned char)s[i]) || s[i] == '_')) {
+		if (n + 1 < outlen)
+			out[n++] = (char)toupper((unsigned char)s[i]);
+		i++;
+	}
+	out[n] = '\0';
+	return i;
+}
+
+/* The CommandComplete tag of a statement that returns no rows. */
+static void ddl_tag(const char *sql, size_t len, char *tag, size_t taglen)
+{
+	char w1[32], w2[32], w3[32];
+	size_t p = word(sql, len, 0, w1, sizeof(w1));
+	if (!strcmp(w1, "BEGIN") || !strcmp(w1, "START")) {
+		snprintf(tag, taglen, "BEGIN");
+		return;
+	}
+	if (!strcmp(w1, "COMMIT") || !strcmp(w1, "END")) {
+		snprintf(tag, taglen, "COMMIT");
+		return;
+	}
+	if (!strcmp(w1, "ROLLBACK") || !strcmp(w1, "ABORT")) {
+		snprintf(tag, taglen, "ROLLBACK");
+		return;
+	}
+	if (!strcmp(w1, "CREATE") || !strcmp(w1, "DROP") || !strcmp(w1, "ALTER")) {
+		p = word(sql, len, p, w2, sizeof(w2));
+		/* CREATE OR REPLACE / TEMP / UNIQUE … TABLE: the object word */
+		while (!strcmp(w2, "OR") || !strcmp(w2, "REPLACE") || !strcmp(w2, "TEMP") || !strcmp(w2, "TEMPORARY") ||
+		       !strcmp(w2, "UNIQUE") || !strcmp(w2, "PERSISTENT"))
+			p = word(sql, len, p, w2, sizeof(w2));
+		if (!strcmp(w2, "MACRO")) {
+			word(sql, len, p, w3, sizeof(w3));
+			snprintf(tag, taglen, "%s FUNCTION", w1);
+			return;
+		}
+		snprintf(tag, taglen, "%s %s", w1, w2);
+		return;
+	}
+	if (!strcmp(w1, "USE") || !strcmp(w1, "RESET")) {
+		snprintf(tag, taglen, "%s", !strcmp(w1, "USE") ? "SET" : "RESET");
+		return;
+	}
+	if (!strcmp(w1, "TRUNCATE")) {
+		snprintf(tag, taglen, "TRUNCATE TABLE");
+		return;
+	}
+	snprintf(tag, taglen, "%s", w1[0] ? w1 : "SELECT");
+}
+
+static void command_complete(struct pg_conn *c, const char *tag)
+{
+	size_t m = pgw_begin(&c->out, 'C');
+	pgw_str(&c->out, tag);
+	pgw_end(&c->out, m);
+}
+
+/* --- transaction status ------------------------------------------------------------------------ */
+
+static void after_statement(struct pg_conn *c, const struct stmt_head *h, bool ok)
+{
+	if (!ok) {
+		if (c->txn == 'T')
+			c->txn = 'E';
+		return;
+	}
+	if (h->kind == STMT_BEGIN)
+		c->txn = 'T';
+	else if (h->kind == STMT_COMMIT || h->kind == STMT_ROLLBACK)
+		c->txn = 'I';
+}
+
+/* --- results ---------------------------------------------------------------------------------- */
+
+static int16_t format_of(const int16_t *formats, int nformats, idx_t col)
+{
+	if (nformats == 0)
+		return 0;
+	if (nformats == 1)
+		return formats[0];
+	return col < (idx_t)nformats ? formats[col] : 0;
+}
+
+/* RowDescription from names and types; cols get their encoders when asked for. */
+static int row_description(struct pg_conn *c, idx_t ncols, const char *const *names, const duckdb_logical_type *types,
+                           const int16_t *formats, int nformats, struct pg_column **cols_out, bool send)
+{
+	struct pg_column *cols = calloc(ncols ? ncols : 1, sizeof(*cols));
+	if (!cols)
+		return -1;
+	size_t m = send ? pgw_begin(&c->out, 'T') : 0;
+	if (send)
+		pgw_int16(&c->out, (int16_t)ncols);
+	for (idx_t i = 0; i < ncols; i++) {
+		duckdb_logical_type t = types[i];
+		duckdb_logical_type text = NULL;
+		if (!pg_type_supported(t)) /* handed out cast to VARCHAR */
+			t = text = duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
+		int rc = pg_column_init(&cols[i], t);
+		if (text)
+			duckdb_destroy_logical_type(&text);
+		if (rc < 0) {
+			for (idx_t k = 0; k < i; k++)
+				pg_column_free(&cols[k]);
+			free(cols);
+			return -1;
+		}
+		if (send) {
+			pgw_str(&c->out, names[i] ? names[i] : "?column?");
+			pgw_int32(&c->out, 0); /* table OID */
+			pgw_int16(&c->out, 0); /* column number */
+			pgw_int32(&c->out, cols[i].oid);
+			pgw_int16(&c->out, cols[i].typlen);
+			pgw_int32(&c->out, cols[i].typmod);
+			pgw_int16(&c->out, format_of(formats, nformats, i));
+		}
+	}
+	if (send)
+		pgw_end(&c->out, m);
+	if (cols_out)
+		*cols_out = cols;
+	else {
+		for (idx_t k = 0; k < ncols; k++)
+			pg_column_free(&cols[k]);
+		free(cols);
+	}
+	return 0;
+}
+
+static int query_row_description(struct pg_conn *c, struct eng_query *q, const int16_t *formats, int nformats,
+                                 struct pg_column **cols, bool send)
+{
+	idx_t n = engine_query_column_count(q);
+	const char **names = calloc(n ? n : 1, sizeof(*names));
+	duckdb_logical_type *types = calloc(n ? n : 1, sizeof(*types));
+	int rc = -1;
+	if (names && types) {
+		for (idx_t i = 0; i < n; i++) {
+			names[i] = engine_query_column_name(q, i);
+			types[i] = engine_query_column_type(q, i);
+		}
+		rc = row_description(c, n, names, types, formats, nformats, cols, send);
+	}
+	free(names);
+	free(types);
+	return rc;
+}
+
+/* DataRows from the running query, at most max (0: all); *more when rows are left. */
+static int send_rows(struct pg_conn *c, struct pg_portal *p, const struct tz *zone, uint64_t max, bool *more,
+                     struct eng_error *err)
+{
+	*more = false;
+	uint64_t sent = 0;
+	for (;;) {
+		if (!p->chunk) {
+			p->chunk = engine_query_fetch(p->q, err);
+			p->chunk_row = 0;
+			if (!p->chunk)
+				return err->message[0] ? -1 : 0;
+		}
+		idx_t n = duckdb_data_chunk_get_size(p->chunk);
+		duckdb_vector *vecs = NULL;
+		duckdb_vector stack[64];
+		vecs = p->ncols <= 64 ? stack : calloc(p->ncols, sizeof(*vecs));
+		if (!vecs)
+			return -1;
+		for (idx_t col = 0; col < p->ncols; col++)
+			vecs[col] = duckdb_data_chunk_get_vector(p->chunk, col);
+		while (p->chunk_row < n) {
+			if (max && sent == max) {
+				*more = true;
+				if (vecs != stack)
+					free(vecs);
+				return 0;
+			}
+			size_t m = pgw_begin(&c->out, 'D');
+			pgw_int16(&c->out, (int16_t)p->ncols);
+			for (idx_t col = 0; col < p->ncols; col++)
+				pg_column_value(&c->out, &p->cols[col], vecs[col], p->chunk_row,
+				                format_of(p->formats, p->nformats, col), zone);
+			pgw_end(&c->out, m);
+			p->chunk_row++;
+			sent++;
+			p->rows++;
+			if (c->out.len > (1u << 18) && pg_flush(c) < 0) {
+				if (vecs != stack)
+					free(vecs);
+				snprintf(err->message, sizeof(err->message), "client gone");
+				return -1;
+			}
+		}
+		if (vecs != stack)
+			free(vecs);
+		engine_query_add_rows(p->q, n);
+		duckdb_destroy_data_chunk(&p->chunk);
+		p->chunk = NULL;
+	}
+}
+
+/* A DML statement's changed-row count: the one value of its result. */
+static int64_t changed_rows(struct eng_query *q, struct eng_error *err)
+{
+	duckdb_data_chunk ch = engine_query_fetch(q, err);
+	int64_t n = 0;
+	if (ch) {
+		if (duckdb_data_chunk_get_size(ch) > 0 && duckdb_data_chunk_get_column_count(ch) > 0) {
+			duckdb_vector v = duckdb_data_chunk_get_vector(ch, 0);
+			n = ((int64_t *)duckdb_vector_get_data(v))[0];
+		}
+		duckdb_destroy_data_chunk(&ch);
+	}
+	return n;
+}
+
+static void set_running(struct pg_conn *c, struct eng_query *q)
+{
+	pthread_mutex_lock(&c->mu);
+	c->running = q;
+	c->timed_out = false;
+	c->deadline_ms = q && c->statement_timeout_ms > 0 ? clock_mono_us() / 1000 + c->statement_timeout_ms : 0;
+	pthread_mutex_unlock(&c->mu);
+}
+
+/* The error of a failed query, with the SQLSTATE a cancel or timeout has in PostgreSQL. */
+static void query_error(struct pg_conn *c, struct eng_error *err, const char *sql)
+{
+	if (strstr(err->message, "INTERRUPT Error") || strstr(err->message, "Interrupted")) {
+		bool timed_out;
+		pthread_mutex_lock(&c->mu);
+		timed_out = c->timed_out;
+		pthread_mutex_unlock(&c->mu);
+		pg_send_error(c, "ERROR", "57014",
+		              timed_out ? "canceling statement due to statement timeout" : "canceling statement due to user request",
+		              NULL, NULL, 0);
+		return;
+	}
+	if (err->status == ENG_OVERLOADED) {
+		pg_send_error(c, "ERROR", "53300", err->message, NULL, NULL, 0);
+		return;
+	}
+	if (err->status == ENG_SHUTTING_DOWN) {
+		pg_send_error(c, "FATAL", "57P01", "terminating connection due to administrator command", NULL, NULL, 0);
+		return;
+	}
+	pg_send_engine_error(c, err, sql);
+}
+
+static bool is_dml(enum stmt_kind k)
+{
+	return k == STMT_INSERT || k == STMT_UPDATE || k == STMT_DELETE || k == STMT_MERGE || k == STMT_COPY_FROM;
+}
+
+static void dml_tag(enum stmt_kind k, int64_t n, char *tag, size_t taglen)
+{
+	switch (k) {
+	case STMT_INSERT: snprintf(tag, taglen, "INSERT 0 %lld", (long long)n); break;
+	case STMT_UPDATE: snprintf(tag, taglen, "UPDATE %lld", (long long)n); break;
+	case STMT_DELETE: snprintf(tag, taglen, "DELETE %lld", (long long)n); break;
+	case STMT_MERGE: snprintf(tag, taglen, "MERGE %lld", (long long)n); break;
+	default: snprintf(tag, taglen, "COPY %lld", (long long)n); break;
+	}
+}
+
+/* Starts sql on the engine. */
+static struct eng_query *begin_query(struct pg_conn *c, const char *sql, const duckdb_value *params, size_t nparams,
+                                     struct eng_error *err)
+{
+	struct eng_query_opts o = {
+		.sql = sql,
+		.user = c->user,
+		.client_interface = "Postgres",
+		.user_agent = c->application_name,
+		.visible = true,
+		.params = params,
+		.nparams = nparams,
+		.column_as_text = column_as_text,
+	};
+	struct eng_query *q = NULL;
+	if (engine_query_begin(c->s, &o, &q, err) < 0)
+		return NULL;
+	set_running(c, q);
+	if (engine_query_execute(q, err) < 0) {
+		set_running(c, NULL);
+		engine_query_end(q, err->message);
+		return NULL;
+	}
+	return q;
+}
+
+static void end_query(struct pg_conn *c, struct eng_query *q, const char *error)
+{
+	set_running(c, NULL);
+	engine_query_end(q, error);
+}
+
+/* --- settings clients expect ------------------------------------------------------------------- */
+
+static bool iequal(const char *a, const char *b) { return !strcasecmp(a, b); }
+
+/* The value of SET name = value / TO value: quotes removed. */
+static void set_value(const char *s, size_t len, size_t pos, char *out, size_t outlen)
+{
+	pos = skip_ws(s, len, pos);
+	if (pos < len && s[pos] == '=')
+		pos++;
+	else {
+		char w[8];
+		size_t after = word(s, len, pos, w, sizeof(w));
+		if (!strcmp(w, "TO"))
+			pos = after;
+	}
+	pos = skip_ws(s, len, pos);
+	size_t end = len;
+	while (end > pos && (isspace((unsigned char)s[end - 1]) || s[end - 1] == ';'))
+		end--;
+	size_t n = 0;
+	for (size_t i = pos; i < end && n + 1 < outlen; i++) {
+		if (s[i] == '\'') {
+			if (i + 1 < end && s[i + 1] == '\'' && i > pos && i + 1 < end - 1)
+				out[n++] = s[++i];
+			continue;
+		}
+		out[n++] = s[i];
+	}
+	out[n] = '\0';
+}
+
+/* Parameters PostgreSQL reports to clients when they change. */
+static void report(struct pg_conn *c, const char *name, const char *value)
+{
+	size_t m = pgw_begin(&c->out, 'S');
+	pgw_str(&c->out, name);
+	pgw_str(&c->out, value);
+	pgw_end(&c->out, m);
+}
+
+static int parse_timeout_ms(const char *v, int *out)
+{
+	char *end;
+	double n = strtod(v, &end);
+	if (end == v || n < 0)
+		return -1;
+	while (*end == ' ')
+		end++;
+	double mult = 1;
+	if (!*end || !strcasecmp(end, "ms"))
+		mult = 1;
+	else if (!strcasecmp(end, "s"))
+		mult = 1000;
+	else if (!strcasecmp(end, "min"))
+		mult = 60000;
+	else if (!strcasecmp(end, "h"))
+		mult = 3600000;
+	else
+		return -1;
+	double ms = n * mult;
+	if (ms > 2147483647.0)
+		return -1;
+	*out = (int)ms;
+	return 0;
+}
+
+/* Runs SQL on the session's connection directly (settings). */
+static int session_exec(struct pg_conn *c, const char *sql, char *msg, size_t msglen)
+{
+	duckdb_result r;
+	int rc = 0;
+	if (duckdb_query(engine_session_connection(c->s), sql, &r) == DuckDBError) {
+		snprintf(msg, msglen, "%s", duckdb_result_error(&r));
+		rc = -1;
+	}
+	duckdb_destroy_result(&r);
+	return rc;
+}
+
+/* search_path as PostgreSQL clients write it ("$user", public) in DuckDB's terms: public is main. */
+static void set_search_path(struct pg_conn *c, const char *value)
+{
+	buf sql;
+	buf_init(&sql);
+	buf_puts(&sql, "SET search_path = '");
+	bool any = false;
+	const char *p = value;
+	while (*p) {
+		while (*p == ' ' || *p == ',')
+			p++;
+		char item[256];
+		size_t n = 0;
+		bool quoted = *p == '"';
+		if (quoted)
+			p++;
+		while (*p && (quoted ? *p != '"' : (*p != ',' && *p != ' ')) && n + 1 < sizeof(item))
+			item[n++] = *p++;
+		if (quoted && *p == '"')
+			p++;
+		item[n] = '\0';
+		if (!n || !strcmp(item, "$user") || iequal(item, "pg_catalog"))
+			continue;
+		if (iequal(item, "public"))
+			snprintf(item, sizeof(item), "main");
+		for (const char *k = item; *k; k++)
+			if (*k != '\'')
+				buf_putc(&sql, *k);
+		buf_putc(&sql, ',');
+		any = true;
+	}
+	if (any)
+		sql.len--;
+	else
+		buf_puts(&sql, "main");
+	buf_puts(&sql, "'");
+	buf_putc(&sql, '\0');
+	char msg[256];
+	/* PostgreSQL accepts schemas that do not exist in search_path; so does this */
+	if (!buf_failed(&sql))
+		session_exec(c, sql.data, msg, sizeof(msg));
+	snprintf(c->search_path, sizeof(c->search_path), "%s", value);
+	buf_free(&sql);
+}
+
+/* SET / RESET of the settings PostgreSQL clients send. Returns true when handled here. */
+static bool pg_setting(struct pg_conn *c, const char *sql, size_t len, bool reset, bool *failed)
+{
+	*failed = false;
+	char w[64], name[128];
+	size_t p = word(sql, len, 0, w, sizeof(w));
+	p = word(sql, len, p, name, sizeof(name));
+	if (!strcmp(name, "SESSION") || !strcmp(name, "LOCAL"))
+		p = word(sql, len, p, name, sizeof(name));
+	if (!strcmp(name, "SESSION") && !reset) /* SET SESSION CHARACTERISTICS AS TRANSACTION … */
+		name[0] = '\0';
+	char value[512] = "";
+	if (!reset)
+		set_value(sql, len, p, value, sizeof(value));
+	if (!strcmp(name, "TIME")) { /* SET TIME ZONE x */
+		char z[8];
+		size_t q = word(sql, len, p, z, sizeof(z));
+		if (strcmp(z, "ZONE") != 0)
+			return false;
+		if (!reset)
+			set_value(sql, len, q, value, sizeof(value));
+		snprintf(name, sizeof(name), "TIMEZONE");
+	}
+	if (!strcmp(name, "TIMEZONE")) {
+		char q[700], msg[400];
+		if (reset || iequal(value, "default") || iequal(value, "local"))
+			snprintf(value, sizeof(value), "UTC");
+		snprintf(q, sizeof(q), "SET TimeZone = '%s'", value);
+		for (char *k = q + 16; *k; k++)
+			if (*k == '\'' && k[1])
+				*k = ' ';
+		if (session_exec(c, q, msg, sizeof(msg)) < 0) {
+			char text[600];
+			snprintf(text, sizeof(text), "invalid value for parameter \"TimeZone\": \"%s\"", value);
+			pg_send_error(c, "ERROR", "22023", text, NULL, NULL, 0);
+			*failed = true;
+			return true;
+		}
+		report(c, "TimeZone", engine_session_timezone(c->s));
+		command_complete(c, reset ? "RESET" : "SET");
+		return true;
+	}
+	static const char *const ignored[] = {"EXTRA_FLOAT_DIGITS", "CLIENT_MIN_MESSAGES", "LOCK_TIMEOUT",
+	                                      "IDLE_IN_TRANSACTION_SESSION_TIMEOUT", "DEFAULT_TRANSACTION_ISOLATION",
+	                                      "TRANSACTION_ISOLATION", "TRANSACTION", "BYTEA_OUTPUT", "JIT", "ROLE",
+	                                      "SESSION_AUTHORIZATION", "SYNCHRONOUS_COMMIT", "DEFAULT_TRANSACTION_READ_ONLY",
+	                                      "ROW_SECURITY", "STATEMENT_TIMEOUT", "APPLICATION_NAME", "CLIENT_ENCODING",
+	                                      "NAMES", "DATESTYLE", "INTERVALSTYLE", "STANDARD_CONFORMING_STRINGS",
+	                                      "SEARCH_PATH", "", "ESCAPE_STRING_WARNING", "GEQO", "WORK_MEM",
+	                                      "MAX_PARALLEL_WORKERS_PER_GATHER", "LC_MESSAGES", "LC_MONETARY",
+	                                      "LC_NUMERIC", "LC_TIME", "INTEGER_DATETIMES", "OPTIMIZE_BOOL_CONSTANTS"};
+	bool known = false;
+	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]) && !known; i++)
+		known = !strcmp(name, ignored[i]);
+	if (!known)
+		return false; /* DuckDB's own settings */
+	if (!strcmp(name, "ALL") && reset) {
+		command_complete(c, "RESET");
+		return true;
+	}
+	if (!strcmp(name, "STATEMENT_TIMEOUT")) {
+		int ms = 0;
+		if (!reset && !iequal(value, "default") && parse_timeout_ms(value, &ms) < 0) {
+			char text[600];
+			snprintf(text, sizeof(text), "invalid value for parameter \"statement_timeout\": \"%s\"", value);
+			pg_send_error(c, "ERROR", "22023", text, NULL, NULL, 0);
+			*failed = true;
+			return true;
+		}
+		c->statement_timeout_ms = reset || iequal(value, "default") ? pg_server_config(c->srv)->pg_statement_timeout_ms : ms;
+	} else if (!strcmp(name, "APPLICATION_NAME")) {
+		snprintf(c->application_name, sizeof(c->application_name), "%s", reset ? "" : value);
+		report(c, "application_name", c->application_name);
+	} else if (!strcmp(name, "CLIENT_ENCODING") || !strcmp(name, "NAMES")) {
+		if (!reset && !iequal(value, "UTF8") && !iequal(value, "UTF-8") && !iequal(value, "UNICODE") &&
+		    !iequal(value, "default")) {
+			char text[600];
+			snprintf(text, sizeof(text), "this server only speaks UTF8, not \"%s\"", value);
+			pg_send_error(c, "ERROR", "22023", text, NULL, NULL, 0);
+			*failed = true;
+			return true;
+		}
+		report(c, "client_encoding", "UTF8");
+	} else if (!strcmp(name, "DATESTYLE")) {
+		if (!reset && strncasecmp(value, "ISO", 3) != 0) {
+			char text[600];
+			snprintf(text, sizeof(text), "this server only shows dates in ISO style, not \"%s\"", value);
+			pg_send_error(c, "ERROR", "22023", text, NULL, NULL, 0);
+			*failed = true;
+			return true;
+		}
+		report(c, "DateStyle", c->datestyle);
+	} else if (!strcmp(name, "INTERVALSTYLE")) {
+		if (!reset && !iequal(value, "postgres") && !iequal(value, "default")) {
+			pg_send_error(c, "ERROR", "22023", "this server only shows intervals in the postgres style", NULL, NULL, 0);
+			*failed = true;
+			return true;
+		}
+	} else if (!strcmp(name, "STANDARD_CONFORMING_STRINGS")) {
+		if (!reset && !iequal(value, "on") && !iequal(value, "true") && !iequal(value, "default")) {
+			pg_send_error(c, "ERROR", "22023", "standard_conforming_strings cannot be turned off here", NULL, NULL, 0);
+			*failed = true;
+			return true;
+		}
+	} else if (!strcmp(name, "EXTRA_FLOAT_DIGITS")) {
+		c->extra_float_digits = reset ? 1 : atoi(value);
+	} else if (!strcmp(name, "CLIENT_MIN_MESSAGES")) {
+		snprintf(c->client_min_messages, sizeof(c->client_min_messages), "%s", reset ? "notice" : value);
+	} else if (!strcmp(name, "SEARCH_PATH")) {
+		set_search_path(c, reset ? "\"$user\", public" : value);
+	}
+	command_complete(c, reset ? "RESET" : "SET");
+	return true;
+}
+
+/* SHOW of a PostgreSQL setting: one row, one column named after it. */
+static bool pg_show(struct pg_conn *c, const char *sql, size_t len, bool *failed)
+{
+	*failed = false;
+	char w[16], name[128];
+	size_t p = word(sql, len, 0, w, sizeof(w));
+	p = word(sql, len, p, name, sizeof(name));
+	char extra[32], extra2[32];
+	size_t p2 = word(sql, len, p, extra, sizeof(extra));
+	word(sql, len, p2, extra2, sizeof(extra2));
+	const char *value = NULL;
+	char buf_value[256];
+	const char *col = NULL;
+	if (!strcmp(name, "TRANSACTION") && !strcmp(extra, "ISOLATION")) {
+		value = "repeatable read"; /* DuckDB's snapshot isolation */
+		col = "transaction_isolation";
+	} else if (!strcmp(name, "TIME") && !strcmp(extra, "ZONE")) {
+		value = engine_session_timezone(c->s);
+		col = "TimeZone";
+	} else if (!strcmp(name, "TIMEZONE")) {
+		value = engine_session_timezone(c->s);
+		col = "TimeZone";
+	} else if (!strcmp(name, "SERVER_VERSION")) {
+		value = "15.0";
+	} else if (!strcmp(name, "SERVER_VERSION_NUM")) {
+		value = "150000";
+	} else if (!strcmp(name, "SERVER_ENCODING") || !strcmp(name, "CLIENT_ENCODING")) {
+		value = "UTF8";
+	} else if (!strcmp(name, "DATESTYLE")) {
+		value = c->datestyle;
+		col = "DateStyle";
+	} else if (!strcmp(name, "INTERVALSTYLE")) {
+		value = c->intervalstyle;
+		col = "IntervalStyle";
+	} else if (!strcmp(name, "STANDARD_CONFORMING_STRINGS") || !strcmp(name, "INTEGER_DATETIMES")) {
+		value = "on";
+	} else if (!strcmp(name, "APPLICATION_NAME")) {
+		value = c->application_name;
+	} else if (!strcmp(name, "STATEMENT_TIMEOUT")) {
+		snprintf(buf_value, sizeof(buf_value), "%d%s", c->statement_timeout_ms, c->statement_timeout_ms ? "ms" : "");
+		value = buf_value;
+	} else if (!strcmp(name, "SEARCH_PATH")) {
+		value = c->search_path[0] ? c->search_path : "\"$user\", public";
+	} else if (!strcmp(name, "EXTRA_FLOAT_DIGITS")) {
+		snprintf(buf_value, sizeof(buf_value), "%d", c->extra_float_digits);
+		value = buf_value;
+	} else if (!strcmp(name, "CLIENT_MIN_MESSAGES")) {
+		value = c->client_min_messages;
+	} else if (!strcmp(name, "MAX_IDENTIFIER_LENGTH")) {
+		value = "63";
+	} else if (!strcmp(name, "DEFAULT_TRANSACTION_ISOLATION") || !strcmp(name, "TRANSACTION_ISOLATION")) {
+		value = "repeatable read";
+	} else if (!strcmp(name, "IS_SUPERUSER")) {
+		value = "off";
+	} else if (!strcmp(name, "LC_COLLATE") || !strcmp(name, "LC_CTYPE")) {
+		value = "C.UTF-8";
+	} else if (!strcmp(name, "BYTEA_OUTPUT")) {
+		value = "hex";
+	} else {
+		return false;
+	}
+	char lower[128];
+	size_t n = 0;
+	for (const char *k = col ? col : name; *k && n + 1 < sizeof(lower); k++)
+		lower[n++] = col ? *k : (char)tolower((unsigned char)*k);
+	lower[n] = '\0';
+	duckdb_logical_type vt = duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
+	const char *names[1] = {lower};
+	row_description(c, 1, names, &vt, NULL, 0, NULL, true);
+	duckdb_destroy_logical_type(&vt);
+	size_t m = pgw_begin(&c->out, 'D');
+	pgw_int16(&c->out, 1);
+	pgw_int32(&c->out, (int32_t)strlen(value));
+	pgw_bytes(&c->out, value, strlen(value));
+	pgw_end(&c->out, m);
+	command_complete(c, "SHOW");
+	return true;
+}
+
+/* --- COPY -------------------------------------------------------------------------------------- */
+
+
+/* Options after STDOUT / STDIN: (FORMAT csv, HEADER, DELIMITER ',', NULL '…') or the old
+ * spellings (CSV HEADER, BINARY, DELIMITER ','). */
+static int copy_options(const char *s, size_t len, size_t pos, struct pg_copy_opts *o, char *why, size_t whylen)
+{
+	memset(o, 0, sizeof(*o));
+	o->format = PG_COPY_TEXT;
+	o->delim = '\t';
+	o->quote = '"';
+	snprintf(o->null_text, sizeof(o->null_text), "\\N");
+	bool null_set = false, delim_set = false;
+	for (;;) {
+		pos = skip_ws(s, len, pos);
+		while (pos < len && (s[pos] == '(' || s[pos] == ')' || s[pos] == ','))
+			pos = skip_ws(s, len, pos + 1);
+		if (pos >= len || s[pos] == ';')
+			break;
+		char w[32];
+		size_t after = word(s, len, pos, w, sizeof(w));
+		if (after == pos) {
+			snprintf(why, whylen, "syntax error in COPY options near \"%.20s\"", s + pos);
+			return -1;
+		}
+		pos = after;
+		if (!strcmp(w, "WITH"))
+			continue;
+		char arg[64] = "";
+		bool has_arg = false;
+		size_t q = skip_ws(s, len, pos);
+		if (q < len && s[q] == '\'') { /* a quoted argument */
+			size_t e = q + 1, n = 0;
+			while (e < len && !(s[e] == '\'' && (e + 1 >= len || s[e + 1] != '\''))) {
+				if (s[e] == '\'' )
+					e++;
+				if (n + 1 < sizeof(arg))
+					arg[n++] = s[e];
+				e++;
+			}
+			arg[n] = '\0';
+			pos = e < len ? e + 1 : len;
+			has_arg = true;
+		} else if (!strcmp(w, "FORMAT") || !strcmp(w, "HEADER") || !strcmp(w, "ENCODING")) {
+			size_t a = word(s, len, pos, arg, sizeof(arg));
+			if (a != skip_ws(s, len, pos)) {
+				pos = a;
+				has_arg = true;
+			}
+		}
+		if (!strcmp(w, "FORMAT")) {
+			if (!strcmp(arg, "CSV"))
+				o->format = PG_COPY_CSV;
+			else if (!strcmp(arg, "BINARY"))
+				o->format = PG_COPY_BINARY;
+			else if (!strcmp(arg, "TEXT"))
+				o->format = PG_COPY_TEXT;
+			else {
+				snprintf(why, whylen, "COPY format \"%s\" not recognized", arg);
+				return -1;
+			}
+		} else if (!strcmp(w, "CSV")) {
+			o->format = PG_COPY_CSV;
+		} else if (!strcmp(w, "BINARY")) {
+			o->format = PG_COPY_BINARY;
+		} else if (!strcmp(w, "HEADER")) {
+			o->header = !has_arg || !strcmp(arg, "TRUE") || !strcmp(arg, "ON") || !strcmp(arg, "1") || !strcmp(arg, "MATCH");
+		} else if (!strcmp(w, "DELIMITER")) {
+			if (!has_arg || strlen(arg) != 1) {
+				snprintf(why, whylen, "COPY delimiter must be a single one-byte character");
+				return -1;
+			}
+			o->delim = arg[0];
+			delim_set = true;
+		} else if (!strcmp(w, "NULL")) {
+			snprintf(o->null_text, sizeof(o->null_text), "%s", arg);
+			null_set = true;
+		} else if (!strcmp(w, "QUOTE")) {
+			if (!has_arg || strlen(arg) != 1) {
+				snprintf(why, whylen, "COPY quote must be a single one-byte character");
+				return -1;
+			}
+			o->quote = arg[0];
+		} else if (!strcmp(w, "ENCODING")) {
+			if (strcasecmp(arg, "UTF8") && strcasecmp(arg, "UTF-8")) {
+				snprintf(why, whylen, "COPY encoding must be UTF8");
+				return -1;
+			}
+		} else if (!strcmp(w, "FREEZE") || !strcmp(w, "ESCAPE") || !strcmp(w, "FORCE_QUOTE") ||
+		           !strcmp(w, "FORCE_NOT_NULL") || !strcmp(w, "FORCE_NULL")) {
+			/* accepted and without effect here */
+		} else {
+			snprintf(why, whylen, "option \"%s\" not recognized", w);
+			return -1;
+		}
+	}
+	if (o->format == PG_COPY_CSV) {
+		if (!delim_set)
+			o->delim = ',';
+		if (!null_set)
+			o->null_text[0] = '\0';
+	}
+	return 0;
+}
+
+/* A PostgreSQL text-format field: backslash escapes for the delimiter and control characters. */
+static void text_field(buf *b, const char *p, size_t n, char delim)
+{
+	for (size_t i = 0; i < n; i++) {
+		char ch = p[i];
+		if (ch == '\\')
+			buf_puts(b, "\\\\");
+		else if (ch == '\n')
+			buf_puts(b, "\\n");
+		else if (ch == '\r')
+			buf_puts(b, "\\r");
+		else if (ch == '\t' && delim == '\t')
+			buf_puts(b, "\\t");
+		else if (ch == delim) {
+			buf_putc(b, '\\');
+			buf_putc(b, ch);
+		} else
+			buf_putc(b, ch);
+	}
+}
+
+static void csv_field(buf *b, const char *p, size_t n, const struct pg_copy_opts *o)
+{
+	bool quote = n == 0 || (o->null_text[0] && strlen(o->null_text) == n && !memcmp(p, o->null_text, n));
+	for (size_t i = 0; i < n && !quote; i++)
+		quote = p[i] == o->delim || p[i] == o->quote || p[i] == '\n' || p[i] == '\r';
+	if (!quote) {
+		buf_append(b, p, n);
+		return;
+	}
+	buf_putc(b, o->quote);
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == o->quote)
+			buf_putc(b, o->quote);
+		buf_putc(b, p[i]);
+	}
+	buf_putc(b, o->quote);
+}
+
+/* COPY … TO STDOUT: runs the query and streams its rows as CopyData. */
+static void copy_out(struct pg_conn *c, const char *query, const struct pg_copy_opts *o, const char *sql)
+{
+	struct eng_error err = {0};
+	struct eng_query *q = begin_query(c, query, NULL, 0, &err);
+	if (!q) {
+		query_error(c, &err, sql);
+		if (c->txn == 'T')
+			c->txn = 'E';
+		return;
+	}
+	struct pg_portal p = {0};
+	p.q = q;
+	p.ncols = engine_query_column_count(q);
+	int16_t fmt = o->format == PG_COPY_BINARY ? 1 : 0;
+	p.formats = &fmt;
+	p.nformats = 1;
+	if (query_row_description(c, q, &fmt, 1, &p.cols, false) < 0) {
+		end_query(c, q, "out of memory");
+		pg_send_error(c, "ERROR", "53200", "out of memory", NULL, NULL, 0);
+		return;
+	}
+	size_t m = pgw_begin(&c->out, 'H');
+	pgw_byte(&c->out, (uint8_t)fmt);
+	pgw_int16(&c->out, (int16_t)p.ncols);
+	for (idx_t i = 0; i < p.ncols; i++)
+		pgw_int16(&c->out, fmt);
+	pgw_end(&c->out, m);
+	const struct tz *zone = tz_get(engine_session_timezone(c->s));
+	buf row, value;
+	buf_init(&row);
+	buf_init(&value);
+	if (o->format == PG_COPY_BINARY) {
+		m = pgw_begin(&c->out, 'd');
+		pgw_bytes(&c->out, "PGCOPY\n\377\r\n\0", 11);
+		pgw_int32(&c->out, 0);
+		pgw_int32(&c->out, 0);
+		pgw_end(&c->out, m);
+	} else if (o->header) {
+		for (idx_t i = 0; i < p.ncols; i++) {
+			if (i)
+				buf_putc(&row, o->delim);
+			const char *name = engine_query_column_name(q, i);
+			if (o->format == PG_COPY_CSV)
+				csv_field(&row, name, strlen(name), o);
+			else
+				text_field(&row, name, strlen(name), o->delim);
+		}
+		buf_putc(&row, '\n');
+		m = pgw_begin(&c->out, 'd');
+		pgw_bytes(&c->out, row.data, row.len);
+		pgw_end(&c->out, m);
+	}
+	int rc = 0;
+	for (;;) {
+		duckdb_data_chunk ch = engine_query_fetch(q, &err);
+		if (!ch) {
+			rc = err.message[0] ? -1 : 0;
+			break;
+		}
+		idx_t n = duckdb_data_chunk_get_size(ch);
+		for (idx_t r = 0; r < n && rc == 0; r++) {
+			buf_reset(&row);
+			if (o->format == PG_COPY_BINARY)
+				pgw_int16(&row, (int16_t)p.ncols);
+			for (idx_t col = 0; col < p.ncols; col++) {
+				duckdb_vector v = duckdb_data_chunk_get_vector(ch, col);
+				if (o->format == PG_COPY_BINARY) {
+					pg_column_value(&row, &p.cols[col], v, r, 1, zone);
+					continue;
+				}
+				if (col)
+					buf_putc(&row, o->delim);
+				buf_reset(&value);
+				pg_column_value(&value, &p.cols[col], v, r, 0, zone);
+				const unsigned char *vb = (const unsigned char *)value.data;
+				int32_t vlen = value.len >= 4 ? (int32_t)((uint32_t)vb[0] << 24 | (uint32_t)vb[1] << 16 |
+				                                         (uint32_t)vb[2] << 8 | vb[3])
+				                             : -1;
+				if (vlen < 0)
+					buf_puts(&row, o->null_text);
+				else if (o->format == PG_COPY_CSV)
+					csv_field(&row, value.data + 4, (size_t)vlen, o);
+				else
+					text_field(&row, value.data + 4, (size_t)vlen, o->delim);
+			}
+			if (o->format != PG_COPY_BINARY)
+				buf_putc(&row, '\n');
+			m = pgw_begin(&c->out, 'd');
+			pgw_bytes(&c->out, row.data, row.len);
+			pgw_end(&c->out, m);
+			p.rows++;
+			if (c->out.len > (1u << 18) && pg_flush(c) < 0)
+				rc = -1;
+		}
+		engine_query_add_rows(q, n);
+		duckdb_destroy_data_chunk(&ch);
+		if (rc < 0)
+			break;
+	}
+	if (rc == 0 && o->format == PG_COPY_BINARY) {
+		m = pgw_begin(&c->out, 'd');
+		pgw_int16(&c->out, -1);
+		pgw_end(&c->out, m);
+	}
+	buf_free(&row);
+	buf_free(&value);
+	for (idx_t i = 0; i < p.ncols; i++)
+		pg_column_free(&p.cols[i]);
+	free(p.cols);
+	end_query(c, q, rc < 0 ? err.message : NULL);
+	if (rc < 0) {
+		/* after CopyOutResponse an error ends the copy */
+		query_error(c, &err, sql);
+		if (c->txn == 'T')
+			c->txn = 'E';
+		return;
+	}
+	m = pgw_begin(&c->out, 'c');
+	pgw_end(&c->out, m);
+	char tag[48];
+	snprintf(tag, sizeof(tag), "COPY %llu", (unsigned long long)p.rows);
+	command_complete(c, tag);
+}
+
+/* COPY t [(cols)] FROM STDIN: data is spooled as CSV into the worker's staging folder, then loaded
+ * with one INSERT … SELECT from read_csv (managed tables included). */
+static void copy_in_start(struct pg_conn *c, const char *target, size_t target_len, const struct pg_copy_opts *o)
+{
+	if (o->format == PG_COPY_BINARY) {
+		pg_send_error(c, "ERROR", "0A000", "COPY FROM STDIN in binary format is not supported; use text or csv",
+		              NULL, NULL, 0);
+		return;
+	}
+	char id[UUID_STR_LEN + 1];
+	uuid_v4(id);
+	snprintf(c->copy_path, sizeof(c->copy_path), "%.4000s/pg-copy-%s.csv", engine_session_staging_dir(c->s), id);
+	c->copy_file = fopen(c->copy_path, "w");
+	if (!c->copy_file) {
+		pg_send_error(c, "ERROR", "58030", "cannot stage COPY data", strerror(errno), NULL, 0);
+		return;
+	}
+	buf t;
+	buf_init(&t);
+	buf_puts(&t, "INSERT INTO ");
+	buf_append(&t, target, target_len);
+	buf_puts(&t, " SELECT * FROM ");
+	buf_putc(&t, '\0');
+	buf r;
+	buf_init(&r);
+	/* what we write: CSV with ',' and '"', NULL as an unquoted empty field */
+	buf_puts(&r, "read_csv('");
+	for (const char *k = c->copy_path; *k; k++) {
+		if (*k == '\'')
+			buf_putc(&r, '\'');
+		buf_putc(&r, *k);
+	}
+	buf_puts(&r, "', delim = ',', quote = '\"', escape = '\"', header = false, all_varchar = true, auto_detect = false");
+	c->copy_target = buf_strdup(&t);
+	buf_free(&t);
+	c->copy_read = buf_strdup(&r);
+	buf_free(&r);
+	c->copy_bytes = 0;
+	c->copy_opts = *o;
+	if (!c->copy_target || !c->copy_read) {
+		fclose(c->copy_file);
+		c->copy_file = NULL;
+		unlink(c->copy_path);
+		pg_send_error(c, "ERROR", "53200", "out of memory", NULL, NULL, 0);
+		return;
+	}
+	c->phase = PG_COPY_IN;
+	size_t m = pgw_begin(&c->out, 'G');
+	pgw_byte(&c->out, 0);
+	pgw_int16(&c->out, 0);
+	pgw_end(&c->out, m);
+}
+
+void pg_copy_data(struct pg_conn *c, const unsigned char *data, size_t len)
+{
+	if (!c->copy_file)
+		return;
+	c->copy_bytes += len;
+	if (fwrite(data, 1, len, c->copy_file) != len) {
+		fclose(c->copy_file);
+		c->copy_file = NULL;
+	}
+}
+
+static void copy_in_end(struct pg_conn *c)
+{
+	if (c->copy_file) {
+		fclose(c->copy_file);
+		c->copy_file = NULL;
+	}
+	unlink(c->copy_path);
+	free(c->copy_target);
+	free(c->copy_read);
+	c->copy_target = c->copy_read = NULL;
+	c->phase = PG_READY;
+}
+
+void pg_copy_fail(struct pg_conn *c, const char *why)
+{
+	char msg[400];
+	snprintf(msg, sizeof(msg), "COPY from stdin failed: %s", why ? why : "");
+	copy_in_end(c);
+	pg_send_error(c, "ERROR", "57014", msg, NULL, NULL, 0);
+	if (c->txn == 'T')
+		c->txn = 'E';
+	pg_send_ready(c);
+}
+
+/* Rewrites the spooled PostgreSQL text or CSV data into the CSV read_csv is told to expect. */
+static int normalise_copy(const char *path, const struct pg_copy_opts *o, uint64_t *rows, char *why, size_t whylen)
+{
+	char tmp[4300];
+	snprintf(tmp, sizeof(tmp), "%.4200s.norm", path);
+	FILE *in = fopen(path, "r"), *out = fopen(tmp, "w");
+	if (!in || !out) {
+		if (in)
+			fclose(in);
+		if (out)
+			fclose(out);
+		snprintf(why, whylen, "cannot stage COPY data");
+		return -1;
+	}
+	buf line, field;
+	buf_init(&line);
+	buf_init(&field);
+	int rc = 0;
+	bool first = true;
+	*rows = 0;
+	char *l = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	while ((n = getline(&l, &cap, in)) >= 0) {
+		/* a CSV line may continue inside quotes */
+		buf_reset(&line);
+		buf_append(&line, l, (size_t)n);
+		if (o->format == PG_COPY_CSV) {
+			bool inq = false;
+			for (;;) {
+				inq = false;
+				for (size_t i = 0; i < line.len; i++)
+					if (line.data[i] == o->quote)
+						inq = !inq;
+				if (!inq)
+					break;
+				if ((n = getline(&l, &cap, in)) < 0)
+					break;
+				buf_append(&line, l, (size_t)n);
+			}
+		}
+		while (line.len && (line.data[line.len - 1] == '\n' || line.data[line.len - 1] == '\r'))
+			line.len--;
+		if (o->format == PG_COPY_TEXT && line.len == 2 && !memcmp(line.data, "\\.", 2))
+			break;
+		if (first && o->header) {
+			first = false;
+			continue;
+		}
+		first = false;
+		size_t i = 0;
+		bool first_field = true;
+		for (;;) {
+			buf_reset(&field);
+			bool is_null = false, quoted = false;
+			if (o->format == PG_COPY_TEXT) {
+				size_t start = i;
+				while (i < line.len && line.data[i] != o->delim) {
+					char ch = line.data[i];
+					if (ch == '\\' && i + 1 < line.len) {
+						char e = line.data[++i];
+						buf_putc(&field, e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e == 'b' ? '\b'
+						                 : e == 'f' ? '\f' : e == 'v' ? '\v' : e);
+					} else {
+						buf_putc(&field, ch);
+					}
+					i++;
+				}
+				is_null = i - start == strlen(o->null_text) && !memcmp(line.data + start, o->null_text, i - start);
+			} else {
+				if (i < line.len && line.data[i] == o->quote) {
+					quoted = true;
+					i++;
+					while (i < line.len) {
+						if (line.data[i] == o->quote) {
+							if (i + 1 < line.len && line.data[i + 1] == o->quote) {
+								buf_putc(&field, o->quote);
+								i += 2;
+								continue;
+							}
+							i++;
+							break;
+						}
+						buf_putc(&field, line.data[i++]);
+					}
+				}
+				while (i < line.len && line.data[i] != o->delim)
+					buf_putc(&field, line.data[i++]);
+				is_null = !quoted && field.len == strlen(o->null_text) && !memcmp(field.data, o->null_text, field.len);
+			}
+			if (!first_field)
+				fputc(',', out);
+			first_field = false;
+			if (!is_null) {
+				fputc('"', out);
+				for (size_t k = 0; k < field.len; k++) {
+					if (field.data[k] == '"')
+						fputc('"', out);
+					fputc(field.data[k], out);
+				}
+				fputc('"', out);
+			}
+			if (i >= line.len)
+				break;
+			i++; /* the delimiter */
+		}
+		fputc('\n', out);
+		(*rows)++;
+	}
+	free(l);
+	buf_free(&line);
+	buf_free(&field);
+	fclose(in);
+	if (fclose(out) != 0) {
+		snprintf(why, whylen, "cannot stage COPY data");
+		rc = -1;
+	}
+	if (rc == 0 && rename(tmp, path) != 0) {
+		snprintf(why, whylen, "cannot stage COPY data");
+		rc = -1;
+	}
+	if (rc < 0)
+		unlink(tmp);
+	return rc;
+}
+
+void pg_copy_done(struct pg_conn *c)
+{
+	if (!c->copy_file) {
+		copy_in_end(c);
+		pg_send_error(c, "ERROR", "58030", "could not write the COPY data", NULL, NULL, 0);
+		pg_send_ready(c);
+		return;
+	}
+	fclose(c->copy_file);
+	c->copy_file = NULL;
+	char why[300];
+	uint64_t rows = 0;
+	if (normalise_copy(c->copy_path, &c->copy_opts, &rows, why, sizeof(why)) < 0) {
+		copy_in_end(c);
+		pg_send_error(c, "ERROR", "58030", why, NULL, NULL, 0);
+		pg_send_ready(c);
+		return;
+	}
+	buf sql;
+	buf_init(&sql);
+	buf_puts(&sql, c->copy_target);
+	buf_puts(&sql, c->copy_read);
+	buf_puts(&sql, ")");
+	buf_putc(&sql, '\0');
+	struct eng_error err = {0};
+	struct eng_query *q = rows && !buf_failed(&sql) ? begin_query(c, sql.data, NULL, 0, &err) : NULL;
+	if (rows && !q) {
+		query_error(c, &err, NULL);
+		if (c->txn == 'T')
+			c->txn = 'E';
+	} else {
+		if (q)
+			end_query(c, q, NULL);
+		char tag[48];
+		snprintf(tag, sizeof(tag), "COPY %llu", (unsigned long long)rows);
+		command_complete(c, tag);
+	}
+	buf_free(&sql);
+	copy_in_end(c);
+	pg_send_ready(c);
+}
+
+/* COPY … TO STDOUT and COPY … FROM STDIN; other COPY statements go to the engine as they are.
+ * Returns true when handled here. */
+static bool pg_copy(struct pg_conn *c, const char *sql, size_t len, bool *failed)
+{
+	*failed = false;
+	char w[16];
+	size_t p = word(sql, len, 0, w, sizeof(w));
+	if (strcmp(w, "COPY") != 0)
+		return false;
+	p = skip_ws(sql, len, p);
+	size_t src_start = p, src_end;
+	if (p < len && sql[p] == '(') { /* (query) */
+		int depth = 0;
+		size_t i = p;
+		for (; i < len; i++) {
+			if (sql[i] == '\'' || sql[i] == '"') {
+				char q = sql[i];
+				for (i++; i < len && sql[i] != q; i++)
+					;
+				continue;
+			}
+			if (sql[i] == '(')
+				depth++;
+			else if (sql[i] == ')' && --depth == 0)
+				break;
+		}
+		if (i >= len)
+			return false;
+		src_end = i + 1;
+	} else {
+		/* table [(columns)] */
+		size_t i = p;
+		while (i < len && (isalnum((unsigned char)sql[i]) || sql[i] == '_' || sql[i] == '.' || sql[i] == '"'))
+			i++;
+		i = skip_ws(sql, len, i);
+		if (i < len && sql[i] == '(') {
+			while (i < len && sql[i] != ')')
+				i++;
+			i++;
+		}
+		src_end = i;
+	}
+	char dir[8], where[8];
+	size_t q = word(sql, len, src_end, dir, sizeof(dir));
+	q = word(sql, len, q, where, sizeof(where));
+	bool to = !strcmp(dir, "TO") && !strcmp(where, "STDOUT");
+	bool from = !strcmp(dir, "FROM") && !strcmp(where, "STDIN");
+	if (!to && !from)
+		return false;
+	struct pg_copy_opts o;
+	char why[200];
+	if (copy_options(sql, len, q, &o, why, sizeof(why)) < 0) {
+		pg_send_error(c, "ERROR", "42601", why, NULL, NULL, 0);
+		*failed = true;
+		return true;
+	}
+	if (from) {
+		if (sql[src_start] == '(') {
+			pg_send_error(c, "ERROR", "42601", "COPY FROM STDIN needs a table, not a query", NULL, NULL, 0);
+			*failed = true;
+			return true;
+		}
+		copy_in_start(c, sql + src_start, src_end - src_start, &o);
+		*failed = c->phase != PG_COPY_IN;
+		return true;
+	}
+	buf query;
+	buf_init(&query);
+	if (sql[src_start] == '(') {
+		buf_append(&query, sql + src_start + 1, src_end - src_start - 2);
+	} else {
+		/* table (a, b) → SELECT a, b FROM table */
+		const char *paren = memchr(sql + src_start, '(', src_end - src_start);
+		buf_puts(&query, "SELECT ");
+		if (paren)
+			buf_append(&query, paren + 1, (size_t)(sql + src_end - 1 - paren - 1));
+		else
+			buf_putc(&query, '*');
+		buf_puts(&query, " FROM ");
+		buf_append(&query, sql + src_start, paren ? (size_t)(paren - sql - src_start) : src_end - src_start);
+	}
+	buf_putc(&query, '\0');
+	if (!buf_failed(&query))
+		copy_out(c, query.data, &o, sql);
+	buf_free(&query);
+	return true;
+}
+
+/* --- simple query ------------------------------------------------------------------------------ */
+
+/* Statements handled here rather than by the engine; true when handled (ok or not). */
+static bool intercept(struct pg_conn *c, const char *sql, size_t len, const struct stmt_head *h, bool parsed, bool *failed)
+{
+	*failed = false;
+	char w1[32], w2[32];
+	size_t p = word(sql, len, 0, w1, sizeof(w1));
+	word(sql, len, p, w2, sizeof(w2));
+	if (parsed && (h->kind == STMT_SET || h->kind == STMT_RESET))
+		return pg_setting(c, sql, len, h->kind == STMT_RESET, failed);
+	if (!strcmp(w1, "SET") && (!strcmp(w2, "TIME") || !strcmp(w2, "SESSION") || !strcmp(w2, "TRANSACTION") ||
+	                           !strcmp(w2, "NAMES")))
+		return pg_setting(c, sql, len, false, failed);
+	if (!strcmp(w1, "SHOW"))
+		return pg_show(c, sql, len, failed);
+	if (!strcmp(w1, "COPY"))
+		return pg_copy(c, sql, len, failed);
+	if (!strcmp(w1, "DISCARD")) {
+		command_complete(c, "DISCARD ALL");
+		return true;
+	}
+	if (!strcmp(w1, "LISTEN") || !strcmp(w1, "UNLISTEN") || !strcmp(w1, "NOTIFY")) {
+		pg_send_error(c, "ERROR", "0A000", "LISTEN and NOTIFY are not supported", NULL, NULL, 0);
+		*failed = true;
+		return true;
+	}
+	return false;
+}
+
+/* BEGIN [ISOLATION LEVEL …] [READ WRITE | READ ONLY] as DuckDB takes it. */
+static bool plain_begin(const char *sql, size_t len, char *out, size_t outlen)
+{
+	char w1[32], w2[32];
+	size_t p = word(sql, len, 0, w1, sizeof(w1));
+	if (strcmp(w1, "BEGIN") != 0 && strcmp(w1, "START") != 0)
+		return false;
+	p = word(sql, len, p, w2, sizeof(w2));
+	if (!strcmp(w1, "START") && strcmp(w2, "TRANSACTION") != 0)
+		return false;
+	snprintf(out, outlen, "BEGIN TRANSACTION");
+	return true;
+}
+
+/* One statement of a simple Query: true when it succeeded. */
+static bool simple_statement(struct pg_conn *c, const char *text, size_t len)
+{
+	struct stmt_head h;
+	bool parsed = stmt_head_parse(text, len, &h) == 0;
+	if (!parsed)
+		memset(&h, 0, sizeof(h));
+	if (c->txn == 'E' && !(parsed && (h.kind == STMT_COMMIT || h.kind == STMT_ROLLBACK))) {
+		pg_send_error(c, "ERROR", "25P02", "current transaction is aborted, commands ignored until end of transaction block",
+		              NULL, NULL, 0);
+		return false;
+	}
+	char *sql = strndup(text, len);
+	if (!sql) {
+		pg_send_error(c, "ERROR", "53200", "out of memory", NULL, NULL, 0);
+		return false;
+	}
+	bool failed = false;
+	if (intercept(c, sql, len, &h, parsed, &failed)) {
+		free(sql);
+		after_statement(c, &h, !failed);
+		return !failed;
+	}
+	char begin[32];
+	bool rolled_back_commit = false;
+	if (plain_begin(sql, len, begin, sizeof(begin))) {
+		free(sql);
+		sql = strdup(begin);
+	} else if (c->txn == 'E' && h.kind == STMT_COMMIT) {
+		/* COMMIT of a failed transaction rolls it back, as PostgreSQL does */
+		free(sql);
+		sql = strdup("ROLLBACK");
+		rolled_back_commit = true;
+	}
+	if (!sql) {
+		pg_send_error(c, "ERROR", "53200", "out of memory", NULL, NULL, 0);
+		return false;
+	}
+	struct eng_error err = {0};
+	struct eng_query *q = begin_query(c, sql, NULL, 0, &err);
+	if (!q) {
+		query_error(c, &err, sql);
+		after_statement(c, &h, false);
+		free(sql);
+		return false;
+	}
+	char tag[64];
+	bool ok = true;
+	duckdb_result_type rt = engine_query_result_type(q);
+	if (parsed && is_dml(h.kind)) {
+		int64_t n = changed_rows(q, &err);
+		dml_tag(h.kind, n, tag, sizeof(tag));
+	} else if (rt == DUCKDB_RESULT_TYPE_QUERY_RESULT && !(parsed && h.kind == STMT_CREATE_TABLE_AS)) {
+		struct pg_portal p = {0};
+		p.q = q;
+		p.ncols = engine_query_column_count(q);
+		if (query_row_description(c, q, NULL, 0, &p.cols, true) < 0) {
+			err.status = ENG_INTERNAL;
+			snprintf(err.message, sizeof(err.message), "out of memory");
+			ok = false;
+		}
+		bool more = false;
+		const struct tz *zone = tz_get(engine_session_timezone(c->s));
+		if (ok && send_rows(c, &p, zone, 0, &more, &err) < 0)
+			ok = false;
+		if (p.chunk)
+			duckdb_destroy_data_chunk(&p.chunk);
+		for (idx_t i = 0; p.cols && i < p.ncols; i++)
+			pg_column_free(&p.cols[i]);
+		free(p.cols);
+		snprintf(tag, sizeof(tag), "SELECT %llu", (unsigned long long)p.rows);
+	} else if (parsed && h.kind == STMT_CREATE_TABLE_AS) {
+		snprintf(tag, sizeof(tag), "SELECT 0");
+	} else {
+		ddl_tag(sql, strlen(sql), tag, sizeof(tag));
+	}
+	end_query(c, q, ok ? NULL : err.message);
+	if (!ok) {
+		query_error(c, &err, sql);
+		after_statement(c, &h, false);
+		free(sql);
+		return false;
+	}
+	command_complete(c, rolled_back_commit ? "ROLLBACK" : tag);
+	after_statement(c, &h, true);
+	free(sql);
+	return true;
+}
+
+void pg_simple_query(struct pg_conn *c, const char *sql)
+{
+	size_t len = strlen(sql);
+	size_t n = sql_split(sql, len, NULL, 0);
+	struct sql_span stack[16];
+	struct sql_span *spans = n <= 16 ? stack : calloc(n, sizeof(*spans));
+	if (!spans) {
+		pg_send_error(c, "ERROR", "53200", "out of memory", NULL, NULL, 0);
+		pg_send_ready(c);
+		return;
+	}
+	sql_split(sql, len, spans, n);
+	bool any = false;
+	for (size_t i = 0; i < n; i++) {
+		if (!spans[i].len)
+			continue;
+		any = true;
+		if (!simple_statement(c, sql + spans[i].start, spans[i].len) || c->phase == PG_COPY_IN)
+			break;
+	}
+	if (spans != stack)
+		free(spans);
+	if (!any) {
+		size_t m = pgw_begin(&c->out, 'I');
+		pgw_end(&c->out, m);
+	}
+	if (c->phase != PG_COPY_IN)
+		pg_send_ready(c);
+}
+
+/* --- extended protocol ------------------------------------------------------------------------- */
+
+static int ensure_described(struct pg_conn *c, struct pg_stmt *st)
+{
+	if (st->described)
+		return 0;
+	struct eng_error err = {0};
+	/* SET/SHOW/COPY and the like are handled here: they describe as returning nothing (SHOW: one
+	 * text column) */
+	char w1[16];
+	word(st->sql, strlen(st->sql), 0, w1, sizeof(w1));
+	if (!strcmp(w1, "SET") || !strcmp(w1, "RESET") || !strcmp(w1, "COPY") || !strcmp(w1, "DISCARD") ||
+	    !strcmp(w1, "BEGIN") || !strcmp(w1, "START") || !strcmp(w1, "COMMIT") || !strcmp(w1, "ROLLBACK") ||
+	    !strcmp(w1, "END") || !strcmp(w1, "ABORT")) {
+		st->described = true;
+		return 0;
+	}
+	if (!strcmp(w1, "SHOW")) {
+		st->desc.ncols = 1;
+		st->desc.names = calloc(1, sizeof(char *));
+		st->desc.types = calloc(1, sizeof(duckdb_logical_type));
+		if (!st->desc.names || !st->desc.types)
+			return -1;
+		char name[64], w2[64];
+		size_t p = word(st->sql, strlen(st->sql), 0, w1, sizeof(w1));
+		word(st->sql, strlen(st->sql), p, w2, sizeof(w2));
+		for (char *k = w2; *k; k++)
+			*k = (char)tolower((unsigned char)*k);
+		snprintf(name, sizeof(name), "%s", w2);
+		st->desc.names[0] = strdup(name);
+		st->desc.types[0] = duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
+		st->described = true;
+		return 0;
+	}
+	if (engine_describe(c->s, st->sql, &st->desc, &err) < 0) {
+		pg_send_engine_error(c, &err, st->sql);
+		c->skip_to_sync = true;
+		if (c->txn == 'T')
+			c->txn = 'E';
+		return -1;
+	}
+	st->described = true;
+	return 0;
+}
+
+void pg_describe_statement(struct pg_conn *c, struct pg_stmt *st)
+{
+	if (ensure_described(c, st) < 0)
+		return;
+	size_t m = pgw_begin(&c->out, 't');
+	idx_t n = st->desc.nparams > (idx_t)st->noids ? st->desc.nparams : (idx_t)st->noids;
+	pgw_int16(&c->out, (int16_t)n);
+	for (idx_t i = 0; i < n; i++) {
+		int32_t oid = i < (idx_t)st->noids && st->oids[i] ? st->oids[i]
+		              : i < st->desc.nparams ? pg_oid_of_type_id(st->desc.param_types[i])
+		                                     : PG_OID_TEXT;
+		pgw_int32(&c->out, oid);
+	}
+	pgw_end(&c->out, m);
+	if (st->desc.ncols == 0) {
+		m = pgw_begin(&c->out, 'n');
+		pgw_end(&c->out, m);
+		return;
+	}
+	row_description(c, st->desc.ncols, (const char *const *)st->desc.names, st->desc.types, NULL, 0, NULL, true);
+}
+
+void pg_describe_portal(struct pg_conn *c, struct pg_portal *p)
+{
+	if (p->q) { /* already running: its own columns */
+		query_row_description(c, p->q, p->formats, p->nformats, NULL, true);
+		p->describe_sent = true;
+		return;
+	}
+	struct pg_stmt st = {.sql = p->sql};
+	if (ensure_described(c, &st) < 0)
+		return;
+	if (st.desc.ncols == 0) {
+		size_t m = pgw_begin(&c->out, 'n');
+		pgw_end(&c->out, m);
+	} else {
+		row_description(c, st.desc.ncols, (const char *const *)st.desc.names, st.desc.types, p->formats,
+		                p->nformats, NULL, true);
+	}
+	engine_description_free(&st.desc);
+	p->describe_sent = true;
+}
+
+void pg_portal_close(struct pg_conn *c, struct pg_portal *p)
+{
+	if (p->chunk)
+		duckdb_destroy_data_chunk(&p->chunk);
+	p->chunk = NULL;
+	for (idx_t i = 0; p->cols && i < p->ncols; i++)
+		pg_column_free(&p->cols[i]);
+	free(p->cols);
+	p->cols = NULL;
+	if (p->q) {
+		end_query(c, p->q, NULL);
+		p->q = NULL;
+	}
+}
+
+static void portal_fail(struct pg_conn *c, struct pg_portal *p, struct eng_error *err, const char *sql)
+{
+	pg_portal_close(c, p);
+	query_error(c, err, sql);
+	c->skip_to_sync = true;
+	if (c->txn == 'T')
+		c->txn = 'E';
+	p->done = true;
+}
+
+void pg_execute_portal(struct pg_conn *c, struct pg_portal *p, int32_t max_rows)
+{
+	struct stmt_head h;
+	bool parsed = stmt_head_parse(p->sql, strlen(p->sql), &h) == 0;
+	if (!parsed)
+		memset(&h, 0, sizeof(h));
+	if (p->done && !p->q) {
+		command_complete(c, "SELECT 0");
+		return;
+	}
+	if (!p->q) {
+		if (c->txn == 'E' && !(parsed && (h.kind == STMT_COMMIT || h.kind == STMT_ROLLBACK))) {
+			pg_send_error(c, "ERROR", "25P02",
+			              "current transaction is aborted, commands ignored until end of transaction block", NULL, NULL, 0);
+			c->skip_to_sync = true;
+			return;
+		}
+		size_t len = strlen(p->sql);
+		bool failed = false;
+		if (intercept(c, p->sql, len, &h, parsed, &failed)) {
+			p->done = true;
+			after_statement(c, &h, !failed);
+			if (failed)
+				c->skip_to_sync = true;
+			return;
+		}
+		char begin[32];
+		const char *sql = plain_begin(p->sql, len, begin, sizeof(begin)) ? begin : p->sql;
+		if (c->txn == 'E' && h.kind == STMT_COMMIT)
+			sql = "ROLLBACK";
+		struct eng_error err = {0};
+		p->q = begin_query(c, sql, p->params, p->nparams, &err);
+		if (!p->q) {
+			query_error(c, &err, p->sql);
+			after_statement(c, &h, false);
+			c->skip_to_sync = true;
+			p->done = true;
+			return;
+		}
+		duckdb_result_type rt = engine_query_result_type(p->q);
+		if (parsed && is_dml(h.kind)) {
+			char tag[64];
+			dml_tag(h.kind, changed_rows(p->q, &err), tag, sizeof(tag));
+			pg_portal_close(c, p);
+			p->done = true;
+			command_complete(c, tag);
+			after_statement(c, &h, true);
+			return;
+		}
+		if (rt != DUCKDB_RESULT_TYPE_QUERY_RESULT || (parsed && h.kind == STMT_CREATE_TABLE_AS)) {
+			char tag[64];
+			if (parsed && h.kind == STMT_CREATE_TABLE_AS)
+				snprintf(tag, sizeof(tag), "SELECT 0");
+			else
+				ddl_tag(sql, strlen(sql), tag, sizeof(tag));
+			bool rolled = sql != p->sql && !strcmp(sql, "ROLLBACK");
+			pg_portal_close(c, p);
+			p->done = true;
+			command_complete(c, rolled ? "ROLLBACK" : tag);
+			after_statement(c, &h, true);
+			return;
+		}
+		p->ncols = engine_query_column_count(p->q);
+		if (query_row_description(c, p->q, p->formats, p->nformats, &p->cols, false) < 0) {
+			struct eng_error oom = {.status = ENG_INTERNAL};
+			snprintf(oom.message, sizeof(oom.message), "out of memory");
+			portal_fail(c, p, &oom, NULL);
+			return;
+		}
+	}
+	struct eng_error err = {0};
+	bool more = false;
+	const struct tz *zone = tz_get(engine_session_timezone(c->s));
+	set_running(c, p->q);
+	int rc = send_rows(c, p, zone, max_rows > 0 ? (uint64_t)max_rows : 0, &more, &err);
+	if (rc < 0) {
+		portal_fail(c, p, &err, p->sql);
+		return;
+	}
+	if (more) {
+		size_t m = pgw_begin(&c->out, 's');
+		pgw_end(&c->out, m);
+		set_running(c, NULL);
+		return;
+	}
+	char tag[48];
+	snprintf(tag, sizeof(tag), "SELECT %llu", (unsigned long long)p->rows);
+	pg_portal_close(c, p);
+	p->done = true;
+	command_complete(c, tag);
+	after_statement(c, &h, true);
+}
