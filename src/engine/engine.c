@@ -493,22 +493,13 @@ static bool type_has_variant(duckdb_logical_type t)
  * wrapping cannot be built. */
 enum { KEEP = 0, AS_JSON = 1, AS_TEXT = 2 };
 
-static void wrap_columns(struct eng_session *s, const char *sql, duckdb_prepared_statement *prep,
-                         bool (*as_text)(duckdb_logical_type))
+/* The wrapping statement: each column of sql's last statement as it is, as JSON or as VARCHAR, under
+ * its name. NULL when there is nothing to wrap (or no memory). */
+static char *wrapped_text(const char *sql, idx_t n, const unsigned char *how, const char *const *names)
 {
-	idx_t n = duckdb_prepared_statement_column_count(*prep);
 	bool any = false;
-	unsigned char *variant = calloc(n ? n : 1, 1);
-	if (!variant || duckdb_prepared_statement_type(*prep) != DUCKDB_STATEMENT_TYPE_SELECT) {
-		free(variant);
-		return;
-	}
-	for (idx_t c = 0; c < n; c++) {
-		duckdb_logical_type t = duckdb_prepared_statement_column_logical_type(*prep, c);
-		variant[c] = type_has_variant(t) ? AS_JSON : as_text && as_text(t) ? AS_TEXT : KEEP;
-		any |= variant[c] != KEEP;
-		duckdb_destroy_logical_type(&t);
-	}
+	for (idx_t c = 0; c < n; c++)
+		any |= how[c] != KEEP;
 	struct sql_span last = {0, 0};
 	size_t len = strlen(sql), pos = 0;
 	while (any && pos < len) {
@@ -517,34 +508,74 @@ static void wrap_columns(struct eng_session *s, const char *sql, duckdb_prepared
 		if (span.len)
 			last = span;
 	}
-	if (!any || !last.len) {
-		free(variant);
-		return;
-	}
+	if (!any || !last.len)
+		return NULL;
 	buf w;
 	buf_init(&w);
 	buf_puts(&w, "SELECT ");
 	for (idx_t c = 0; c < n; c++) {
 		buf_printf(&w, "%s#%llu%s AS ", c ? ", " : "", (unsigned long long)c + 1,
-		           variant[c] == AS_JSON ? "::JSON" : variant[c] == AS_TEXT ? "::VARCHAR" : "");
-		const char *name = duckdb_prepared_statement_column_name(*prep, c); /* ours to free */
-		eng_quote(&w, name ? name : "", '"');
-		duckdb_free((void *)name);
+		           how[c] == AS_JSON ? "::JSON" : how[c] == AS_TEXT ? "::VARCHAR" : "");
+		eng_quote(&w, names[c] ? names[c] : "", '"');
 	}
 	buf_puts(&w, " FROM (");
 	buf_append(&w, sql + last.start, last.len);
 	buf_puts(&w, "\n) AS result");
 	buf_putc(&w, '\0');
+	char *text = buf_failed(&w) ? NULL : w.data;
+	if (!text)
+		buf_free(&w);
+	return text;
+}
+
+static unsigned char wrap_kind(duckdb_logical_type t, bool (*as_text)(duckdb_logical_type))
+{
+	return type_has_variant(t) ? AS_JSON : as_text && as_text(t) ? AS_TEXT : KEEP;
+}
+
+/* A statement whose parameters DuckDB could not type has no reliable columns before it runs. */
+static bool params_unresolved(duckdb_prepared_statement prep)
+{
+	idx_t n = duckdb_nparams(prep);
+	for (idx_t i = 1; i <= n; i++)
+		if (duckdb_param_type(prep, i) == DUCKDB_TYPE_INVALID)
+			return true;
+	return false;
+}
+
+static void wrap_columns(struct eng_session *s, const char *sql, duckdb_prepared_statement *prep,
+                         bool (*as_text)(duckdb_logical_type))
+{
+	if (duckdb_prepared_statement_type(*prep) != DUCKDB_STATEMENT_TYPE_SELECT || params_unresolved(*prep))
+		return;
+	idx_t n = duckdb_prepared_statement_column_count(*prep);
+	unsigned char *how = calloc(n ? n : 1, 1);
+	const char **names = calloc(n ? n : 1, sizeof(*names));
+	for (idx_t c = 0; how && names && c < n; c++) {
+		duckdb_logical_type t = duckdb_prepared_statement_column_logical_type(*prep, c);
+		how[c] = wrap_kind(t, as_text);
+		duckdb_destroy_logical_type(&t);
+		names[c] = duckdb_prepared_statement_column_name(*prep, c); /* ours to free */
+	}
+	char *text = how && names ? wrapped_text(sql, n, how, names) : NULL;
 	duckdb_prepared_statement wrapped = NULL;
-	if (!buf_failed(&w) && duckdb_prepare(s->conn, w.data, &wrapped) == DuckDBSuccess) {
+	if (text && duckdb_prepare(s->conn, text, &wrapped) == DuckDBSuccess) {
 		duckdb_destroy_prepare(prep);
 		*prep = wrapped;
 	} else {
 		duckdb_destroy_prepare(&wrapped);
 	}
-	buf_free(&w);
-	free(variant);
+	free(text);
+	for (idx_t c = 0; names && c < n; c++)
+		duckdb_free((void *)names[c]);
+	free(names);
+	free(how);
 }
+
+/* After a run whose columns were not known beforehand: when some must be wrapped, the statement
+ * is prepared wrapped and run again (its result so far is thrown away). 1 when it was rerun. */
+static int rewrap_result(struct eng_query *q, duckdb_prepared_statement *prep, struct eng_error *err);
+
 
 /* Prepares every statement of text, runs all but the last and leaves the last in *last. */
 static int prepare_text(struct eng_query *q, const char *text, duckdb_prepared_statement *last, idx_t *count,
@@ -740,6 +771,52 @@ static char *substitute_params(struct eng_query *q, struct eng_error *err)
 	return b.data;
 }
 
+static int rewrap_result(struct eng_query *q, duckdb_prepared_statement *prep, struct eng_error *err)
+{
+	if (duckdb_result_return_type(q->result) != DUCKDB_RESULT_TYPE_QUERY_RESULT)
+		return 0;
+	idx_t n = duckdb_column_count(&q->result);
+	unsigned char *how = calloc(n ? n : 1, 1);
+	const char **names = calloc(n ? n : 1, sizeof(*names));
+	for (idx_t c = 0; how && names && c < n; c++) {
+		duckdb_logical_type t = duckdb_column_logical_type(&q->result, c);
+		how[c] = wrap_kind(t, q->column_as_text);
+		duckdb_destroy_logical_type(&t);
+		names[c] = duckdb_column_name(&q->result, c); /* the result's */
+	}
+	char *text = how && names ? wrapped_text(q->sql, n, how, names) : NULL;
+	free(names);
+	free(how);
+	if (!text)
+		return 0;
+	duckdb_prepared_statement wrapped = NULL;
+	duckdb_pending_result pending = NULL;
+	int rc = -1;
+	if (duckdb_prepare(q->s->conn, text, &wrapped) == DuckDBError) {
+		eng_fail(err, duckdb_prepare_error(wrapped), q);
+	} else if (bind_params(q, wrapped, err) == 0) {
+		duckdb_destroy_result(&q->result);
+		q->has_result = false;
+		if (duckdb_pending_prepared_streaming(wrapped, &pending) == DuckDBError) {
+			eng_fail(err, duckdb_pending_error(pending), q);
+		} else if (duckdb_execute_pending(pending, &q->result) == DuckDBError) {
+			eng_fail(err, duckdb_result_error(&q->result), q);
+			duckdb_destroy_result(&q->result);
+		} else {
+			q->has_result = true;
+			rc = 1;
+		}
+	}
+	if (pending)
+		duckdb_destroy_pending(&pending);
+	free(text);
+	if (wrapped) {
+		duckdb_destroy_prepare(prep);
+		*prep = wrapped;
+	}
+	return rc;
+}
+
 int engine_query_execute(struct eng_query *q, struct eng_error *err)
 {
 	struct eng_session *s = q->s;
@@ -786,6 +863,8 @@ int engine_query_execute(struct eng_query *q, struct eng_error *err)
 		goto done;
 	}
 	q->has_result = true;
+	if (params_unresolved(prep) && rewrap_result(q, &prep, err) < 0)
+		goto done;
 	q->ncols = duckdb_column_count(&q->result);
 	q->types = calloc(q->ncols ? q->ncols : 1, sizeof(*q->types));
 	if (!q->types) {

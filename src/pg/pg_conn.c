@@ -533,6 +533,61 @@ static void handle_parse(struct pg_conn *c, struct pgr *r)
 	pgw_end(&c->out, m);
 }
 
+/* A PostgreSQL array literal ({1,2,"a b",NULL}, nested braces too) as DuckDB's list text
+ * ([1,2,"a b",NULL]), which DuckDB casts to the list type. */
+static duckdb_value array_param(const unsigned char *p, size_t len)
+{
+	buf b;
+	buf_init(&b);
+	bool quoted = false;
+	for (size_t i = 0; i < len; i++) {
+		char ch = (char)p[i];
+		if (quoted) {
+			buf_putc(&b, ch);
+			if (ch == '\\' && i + 1 < len)
+				buf_putc(&b, (char)p[++i]);
+			else if (ch == '"')
+				quoted = false;
+			continue;
+		}
+		if (ch == '"')
+			quoted = true;
+		buf_putc(&b, ch == '{' ? '[' : ch == '}' ? ']' : ch);
+	}
+	duckdb_value v = buf_failed(&b) ? NULL : duckdb_create_varchar_length(b.data ? b.data : "", b.len);
+	buf_free(&b);
+	return v;
+}
+
+static bool is_array_oid(int32_t oid)
+{
+	switch (oid) {
+	case PG_OID_BOOL_ARRAY: case PG_OID_BYTEA_ARRAY: case PG_OID_INT2_ARRAY: case PG_OID_INT4_ARRAY:
+	case PG_OID_TEXT_ARRAY: case PG_OID_VARCHAR_ARRAY: case PG_OID_INT8_ARRAY: case PG_OID_FLOAT4_ARRAY:
+	case PG_OID_FLOAT8_ARRAY: case PG_OID_TIMESTAMP_ARRAY: case PG_OID_DATE_ARRAY: case PG_OID_TIME_ARRAY:
+	case PG_OID_TIMESTAMPTZ_ARRAY: case PG_OID_INTERVAL_ARRAY: case PG_OID_NUMERIC_ARRAY: case PG_OID_UUID_ARRAY:
+	case PG_OID_JSON_ARRAY:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Whether parameter i of the statement is a list for DuckDB (the client did not say). */
+static bool param_is_list(struct pg_conn *c, struct pg_stmt *st, int i)
+{
+	if (!st->described) {
+		struct eng_error err = {0};
+		if (engine_describe(c->s, st->sql, &st->desc, &err) < 0)
+			return false;
+		st->described = true;
+	}
+	if ((idx_t)i >= st->desc.nparams)
+		return false;
+	duckdb_type t = st->desc.param_types[i];
+	return t == DUCKDB_TYPE_LIST || t == DUCKDB_TYPE_ARRAY;
+}
+
 static void handle_bind(struct pg_conn *c, struct pgr *r)
 {
 	const char *portal = pgr_str(r), *stmt = pgr_str(r);
@@ -583,7 +638,10 @@ static void handle_bind(struct pg_conn *c, struct pgr *r)
 		int fmt = nfmt == 0 ? 0 : nfmt == 1 ? pformats[0] : pformats[i];
 		int32_t oid = i < st->noids ? st->oids[i] : 0;
 		char why[200] = "";
-		p->params[i] = pg_param_value(oid, fmt, data, (size_t)len, why, sizeof(why));
+		if (fmt == 0 && len > 0 && data[0] == '{' && (is_array_oid(oid) || (oid == 0 && param_is_list(c, st, i))))
+			p->params[i] = array_param(data, (size_t)len);
+		else
+			p->params[i] = pg_param_value(oid, fmt, data, (size_t)len, why, sizeof(why));
 		if (!p->params[i]) {
 			snprintf(err, sizeof(err), "%s", why[0] ? why : "invalid parameter value");
 			state = "22P02";

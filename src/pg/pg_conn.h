@@ -65,7 +65,9 @@ struct pg_portal {
 	duckdb_data_chunk chunk;
 	idx_t chunk_row;
 	uint64_t rows;
+	bool started;  /* the statement ran (rows may still be coming) */
 	bool done;
+	char tag[64];  /* CommandComplete of a statement without rows, sent by Execute */
 	struct pg_portal *next;
 };
 
@@ -98,6 +100,7 @@ struct pg_conn {
 	struct eng_session *s;
 	char txn;         /* 'I', 'T' or 'E' for ReadyForQuery */
 	bool skip_to_sync; /* an extended-protocol error: ignore messages until Sync */
+	bool extended;     /* running an Execute: RowDescription only comes from Describe */
 	struct pg_stmt *stmts;
 	struct pg_portal *portals;
 	int statement_timeout_ms;

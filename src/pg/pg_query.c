@@ -449,7 +449,7 @@ static void set_search_path(struct pg_conn *c, const char *value)
 	/* PostgreSQL accepts schemas that do not exist in search_path; so does this */
 	if (!buf_failed(&sql))
 		session_exec(c, sql.data, msg, sizeof(msg));
-	snprintf(c->search_path, sizeof(c->search_path), "%s", value);
+	snprintf(c->search_path, sizeof(c->search_path), "%.255s", value);
 	buf_free(&sql);
 }
 
@@ -524,7 +524,7 @@ static bool pg_setting(struct pg_conn *c, const char *sql, size_t len, bool rese
 		}
 		c->statement_timeout_ms = reset || iequal(value, "default") ? pg_server_config(c->srv)->pg_statement_timeout_ms : ms;
 	} else if (!strcmp(name, "APPLICATION_NAME")) {
-		snprintf(c->application_name, sizeof(c->application_name), "%s", reset ? "" : value);
+		snprintf(c->application_name, sizeof(c->application_name), "%.255s", reset ? "" : value);
 		report(c, "application_name", c->application_name);
 	} else if (!strcmp(name, "CLIENT_ENCODING") || !strcmp(name, "NAMES")) {
 		if (!reset && !iequal(value, "UTF8") && !iequal(value, "UTF-8") && !iequal(value, "UNICODE") &&
@@ -560,7 +560,7 @@ static bool pg_setting(struct pg_conn *c, const char *sql, size_t len, bool rese
 	} else if (!strcmp(name, "EXTRA_FLOAT_DIGITS")) {
 		c->extra_float_digits = reset ? 1 : atoi(value);
 	} else if (!strcmp(name, "CLIENT_MIN_MESSAGES")) {
-		snprintf(c->client_min_messages, sizeof(c->client_min_messages), "%s", reset ? "notice" : value);
+		snprintf(c->client_min_messages, sizeof(c->client_min_messages), "%.31s", reset ? "notice" : value);
 	} else if (!strcmp(name, "SEARCH_PATH")) {
 		set_search_path(c, reset ? "\"$user\", public" : value);
 	}
@@ -636,7 +636,7 @@ static bool pg_show(struct pg_conn *c, const char *sql, size_t len, bool *failed
 	lower[n] = '\0';
 	duckdb_logical_type vt = duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
 	const char *names[1] = {lower};
-	row_description(c, 1, names, &vt, NULL, 0, NULL, true);
+	row_description(c, 1, names, &vt, NULL, 0, NULL, !c->extended);
 	duckdb_destroy_logical_type(&vt);
 	size_t m = pgw_begin(&c->out, 'D');
 	pgw_int16(&c->out, 1);
@@ -722,7 +722,7 @@ static int copy_options(const char *s, size_t len, size_t pos, struct pg_copy_op
 			o->delim = arg[0];
 			delim_set = true;
 		} else if (!strcmp(w, "NULL")) {
-			snprintf(o->null_text, sizeof(o->null_text), "%s", arg);
+			snprintf(o->null_text, sizeof(o->null_text), "%.31s", arg);
 			null_set = true;
 		} else if (!strcmp(w, "QUOTE")) {
 			if (!has_arg || strlen(arg) != 1) {
@@ -948,7 +948,7 @@ static void copy_in_start(struct pg_conn *c, const char *target, size_t target_l
 			buf_putc(&r, '\'');
 		buf_putc(&r, *k);
 	}
-	buf_puts(&r, "', delim = ',', quote = '\"', escape = '\"', header = false, all_varchar = true, auto_detect = false");
+	buf_puts(&r, "', delim = ',', quote = '\"', escape = '\"', header = false, all_varchar = true, allow_quoted_nulls = false");
 	c->copy_target = buf_strdup(&t);
 	buf_free(&t);
 	c->copy_read = buf_strdup(&r);
@@ -1490,27 +1490,6 @@ void pg_describe_statement(struct pg_conn *c, struct pg_stmt *st)
 	row_description(c, st->desc.ncols, (const char *const *)st->desc.names, st->desc.types, NULL, 0, NULL, true);
 }
 
-void pg_describe_portal(struct pg_conn *c, struct pg_portal *p)
-{
-	if (p->q) { /* already running: its own columns */
-		query_row_description(c, p->q, p->formats, p->nformats, NULL, true);
-		p->describe_sent = true;
-		return;
-	}
-	struct pg_stmt st = {.sql = p->sql};
-	if (ensure_described(c, &st) < 0)
-		return;
-	if (st.desc.ncols == 0) {
-		size_t m = pgw_begin(&c->out, 'n');
-		pgw_end(&c->out, m);
-	} else {
-		row_description(c, st.desc.ncols, (const char *const *)st.desc.names, st.desc.types, p->formats,
-		                p->nformats, NULL, true);
-	}
-	engine_description_free(&st.desc);
-	p->describe_sent = true;
-}
-
 void pg_portal_close(struct pg_conn *c, struct pg_portal *p)
 {
 	if (p->chunk)
@@ -1536,75 +1515,138 @@ static void portal_fail(struct pg_conn *c, struct pg_portal *p, struct eng_error
 	p->done = true;
 }
 
-void pg_execute_portal(struct pg_conn *c, struct pg_portal *p, int32_t max_rows)
+/* Statements answered here rather than by the engine (SET, SHOW, COPY, …). */
+static bool intercepted(const char *sql)
+{
+	char w1[16], w2[16];
+	size_t len = strlen(sql), p = word(sql, len, 0, w1, sizeof(w1));
+	word(sql, len, p, w2, sizeof(w2));
+	return !strcmp(w1, "SET") || !strcmp(w1, "RESET") || !strcmp(w1, "SHOW") || !strcmp(w1, "COPY") ||
+	       !strcmp(w1, "DISCARD") || !strcmp(w1, "LISTEN") || !strcmp(w1, "UNLISTEN") || !strcmp(w1, "NOTIFY");
+}
+
+/* Runs the portal's statement: a query stays open for its rows; anything else finishes and leaves
+ * its CommandComplete tag for Execute. -1 after an error was sent. */
+static int portal_start(struct pg_conn *c, struct pg_portal *p)
 {
 	struct stmt_head h;
 	bool parsed = stmt_head_parse(p->sql, strlen(p->sql), &h) == 0;
 	if (!parsed)
 		memset(&h, 0, sizeof(h));
-	if (p->done && !p->q) {
-		command_complete(c, "SELECT 0");
+	p->started = true;
+	if (c->txn == 'E' && !(parsed && (h.kind == STMT_COMMIT || h.kind == STMT_ROLLBACK))) {
+		pg_send_error(c, "ERROR", "25P02", "current transaction is aborted, commands ignored until end of transaction block",
+		              NULL, NULL, 0);
+		c->skip_to_sync = true;
+		p->done = true;
+		return -1;
+	}
+	size_t len = strlen(p->sql);
+	char begin[32];
+	const char *sql = plain_begin(p->sql, len, begin, sizeof(begin)) ? begin : p->sql;
+	bool rolled = false;
+	if (c->txn == 'E' && h.kind == STMT_COMMIT) {
+		sql = "ROLLBACK";
+		rolled = true;
+	}
+	struct eng_error err = {0};
+	p->q = begin_query(c, sql, p->params, p->nparams, &err);
+	if (!p->q) {
+		query_error(c, &err, p->sql);
+		after_statement(c, &h, false);
+		c->skip_to_sync = true;
+		p->done = true;
+		return -1;
+	}
+	duckdb_result_type rt = engine_query_result_type(p->q);
+	if (parsed && is_dml(h.kind)) {
+		dml_tag(h.kind, changed_rows(p->q, &err), p->tag, sizeof(p->tag));
+		pg_portal_close(c, p);
+		after_statement(c, &h, true);
+		return 0;
+	}
+	if (rt != DUCKDB_RESULT_TYPE_QUERY_RESULT || (parsed && h.kind == STMT_CREATE_TABLE_AS)) {
+		if (parsed && h.kind == STMT_CREATE_TABLE_AS)
+			snprintf(p->tag, sizeof(p->tag), "SELECT 0");
+		else
+			ddl_tag(sql, strlen(sql), p->tag, sizeof(p->tag));
+		if (rolled)
+			snprintf(p->tag, sizeof(p->tag), "ROLLBACK");
+		pg_portal_close(c, p);
+		after_statement(c, &h, true);
+		return 0;
+	}
+	p->ncols = engine_query_column_count(p->q);
+	if (query_row_description(c, p->q, p->formats, p->nformats, &p->cols, false) < 0) {
+		struct eng_error oom = {.status = ENG_INTERNAL};
+		snprintf(oom.message, sizeof(oom.message), "out of memory");
+		portal_fail(c, p, &oom, NULL);
+		return -1;
+	}
+	set_running(c, NULL); /* runs again while its rows are sent */
+	return 0;
+}
+
+void pg_describe_portal(struct pg_conn *c, struct pg_portal *p)
+{
+	if (!p->started && intercepted(p->sql)) {
+		struct pg_stmt st = {.sql = p->sql};
+		if (ensure_described(c, &st) < 0)
+			return;
+		if (st.desc.ncols == 0) {
+			size_t m = pgw_begin(&c->out, 'n');
+			pgw_end(&c->out, m);
+		} else {
+			row_description(c, st.desc.ncols, (const char *const *)st.desc.names, st.desc.types, p->formats,
+			                p->nformats, NULL, true);
+		}
+		engine_description_free(&st.desc);
+		p->describe_sent = true;
 		return;
 	}
-	if (!p->q) {
-		if (c->txn == 'E' && !(parsed && (h.kind == STMT_COMMIT || h.kind == STMT_ROLLBACK))) {
-			pg_send_error(c, "ERROR", "25P02",
-			              "current transaction is aborted, commands ignored until end of transaction block", NULL, NULL, 0);
-			c->skip_to_sync = true;
-			return;
-		}
-		size_t len = strlen(p->sql);
+	/* DuckDB settles a result's columns only once the parameters are known: the statement runs
+	 * now, and Execute sends what it produced */
+	if (!p->started && portal_start(c, p) < 0)
+		return;
+	if (p->q) {
+		query_row_description(c, p->q, p->formats, p->nformats, NULL, true);
+	} else {
+		size_t m = pgw_begin(&c->out, 'n');
+		pgw_end(&c->out, m);
+	}
+	p->describe_sent = true;
+}
+
+void pg_execute_portal(struct pg_conn *c, struct pg_portal *p, int32_t max_rows)
+{
+	if (!p->started && intercepted(p->sql)) {
+		struct stmt_head h;
+		bool parsed = stmt_head_parse(p->sql, strlen(p->sql), &h) == 0;
+		if (!parsed)
+			memset(&h, 0, sizeof(h));
 		bool failed = false;
-		if (intercept(c, p->sql, len, &h, parsed, &failed)) {
-			p->done = true;
-			after_statement(c, &h, !failed);
-			if (failed)
-				c->skip_to_sync = true;
-			return;
-		}
-		char begin[32];
-		const char *sql = plain_begin(p->sql, len, begin, sizeof(begin)) ? begin : p->sql;
-		if (c->txn == 'E' && h.kind == STMT_COMMIT)
-			sql = "ROLLBACK";
-		struct eng_error err = {0};
-		p->q = begin_query(c, sql, p->params, p->nparams, &err);
-		if (!p->q) {
-			query_error(c, &err, p->sql);
-			after_statement(c, &h, false);
+		p->started = p->done = true;
+		c->extended = true;
+		intercept(c, p->sql, strlen(p->sql), &h, parsed, &failed);
+		c->extended = false;
+		after_statement(c, &h, !failed);
+		if (failed)
 			c->skip_to_sync = true;
-			p->done = true;
-			return;
+		return;
+	}
+	if (!p->started && portal_start(c, p) < 0)
+		return;
+	if (p->done && !p->q && !p->tag[0])
+		return; /* failed before: the error was sent */
+	if (!p->q) {
+		if (p->tag[0]) {
+			command_complete(c, p->tag);
+			p->tag[0] = '\0';
+		} else {
+			command_complete(c, "SELECT 0");
 		}
-		duckdb_result_type rt = engine_query_result_type(p->q);
-		if (parsed && is_dml(h.kind)) {
-			char tag[64];
-			dml_tag(h.kind, changed_rows(p->q, &err), tag, sizeof(tag));
-			pg_portal_close(c, p);
-			p->done = true;
-			command_complete(c, tag);
-			after_statement(c, &h, true);
-			return;
-		}
-		if (rt != DUCKDB_RESULT_TYPE_QUERY_RESULT || (parsed && h.kind == STMT_CREATE_TABLE_AS)) {
-			char tag[64];
-			if (parsed && h.kind == STMT_CREATE_TABLE_AS)
-				snprintf(tag, sizeof(tag), "SELECT 0");
-			else
-				ddl_tag(sql, strlen(sql), tag, sizeof(tag));
-			bool rolled = sql != p->sql && !strcmp(sql, "ROLLBACK");
-			pg_portal_close(c, p);
-			p->done = true;
-			command_complete(c, rolled ? "ROLLBACK" : tag);
-			after_statement(c, &h, true);
-			return;
-		}
-		p->ncols = engine_query_column_count(p->q);
-		if (query_row_description(c, p->q, p->formats, p->nformats, &p->cols, false) < 0) {
-			struct eng_error oom = {.status = ENG_INTERNAL};
-			snprintf(oom.message, sizeof(oom.message), "out of memory");
-			portal_fail(c, p, &oom, NULL);
-			return;
-		}
+		p->done = true;
+		return;
 	}
 	struct eng_error err = {0};
 	bool more = false;
@@ -1626,5 +1668,4 @@ void pg_execute_portal(struct pg_conn *c, struct pg_portal *p, int32_t max_rows)
 	pg_portal_close(c, p);
 	p->done = true;
 	command_complete(c, tag);
-	after_statement(c, &h, true);
 }
