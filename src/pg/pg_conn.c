@@ -856,7 +856,7 @@ bool pg_conn_handle(struct pg_conn *c)
 			break;
 		uint32_t len = (uint32_t)p[head] << 24 | (uint32_t)p[head + 1] << 16 | (uint32_t)p[head + 2] << 8 | p[head + 3];
 		if (len < 4 || len > max || (c->phase == PG_STARTUP && (len < 8 || len > 10000))) {
-			if (len > max)
+			if (len > max && c->phase != PG_STARTUP)
 				return fatal(c, "54000", "message too long");
 			return fatal(c, "08P01", "invalid message length");
 		}

@@ -251,7 +251,8 @@ static void set_running(struct pg_conn *c, struct eng_query *q)
 {
 	pthread_mutex_lock(&c->mu);
 	c->running = q;
-	c->timed_out = false;
+	if (q) /* a new statement; the outcome of the last one stays readable until then */
+		c->timed_out = false;
 	c->deadline_ms = q && c->statement_timeout_ms > 0 ? clock_mono_us() / 1000 + c->statement_timeout_ms : 0;
 	pthread_mutex_unlock(&c->mu);
 }

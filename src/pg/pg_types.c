@@ -1375,6 +1375,7 @@ static duckdb_value binary_param(int32_t oid, const unsigned char *p, size_t len
 	case PG_OID_VARCHAR:
 	case PG_OID_JSON:
 	case PG_OID_UNKNOWN: return varchar_value(p, len, err, errlen);
+	case 0: /* untyped bytes in binary format: clients send raw buffers this way (node-postgres) */
 	case PG_OID_BYTEA: {
 		duckdb_value v = duckdb_create_blob(p, len);
 		return v ? v : fail(err, errlen, "out of memory");

@@ -568,7 +568,7 @@ static void test_param_binary(void **state)
 	PARAM_BIN(PG_OID_UUID, "\xff\xff\xff\xff\xff\xff\xff\xff\x00\x00\x00\x00\x00\x00\x00\x01",
 	          "UUID:ffffffff-ffff-ffff-0000-000000000001");
 	PARAM_BIN(PG_OID_UUID, "\x55\x0e", "ERR:incorrect binary data format for type uuid: expected 16 bytes, got 2");
-	PARAM_BIN(0, "\x00\x00\x00\x01", "ERR:unsupported binary format for parameter type 0");
+	PARAM_BIN(0, "\x00\x00\x00\x01", "BLOB:00000001"); /* untyped binary: raw bytes */
 	PARAM_BIN(PG_OID_OID, "\x00\x00\x00\x01", "ERR:unsupported binary format for parameter type 26");
 	PARAM_BIN(PG_OID_INT4_ARRAY, "\x00", "ERR:unsupported binary format for parameter type 1007");
 }
