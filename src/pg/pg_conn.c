@@ -15,6 +15,7 @@
 
 #include "lake/metadata.h"
 #include "pg/pg_conn.h"
+#include "pg/pg_msg.h"
 #include "pg/pg_wire.h"
 #include "util/base64.h"
 #include "util/clock.h"
@@ -262,12 +263,12 @@ static bool start_auth(struct pg_conn *c)
 
 static bool handle_startup(struct pg_conn *c, const unsigned char *p, size_t len)
 {
-	struct pgr r;
-	pgr_init(&r, p, len);
-	int32_t code = pgr_int32(&r);
+	struct pg_startup st;
+	char why[128];
+	if (pg_parse_startup(p, len, &st, why, sizeof(why)) < 0)
+		return fatal(c, "08P01", why);
+	int32_t code = st.code;
 	if (code == SSL_REQUEST || code == GSSENC_REQUEST) {
-		if (!pgr_done(&r))
-			return fatal(c, "08P01", "invalid startup packet layout");
 		bool tls = code == SSL_REQUEST && pg_server_tls(c->srv) && !c->ssl;
 		/* bytes after the request would be read in the clear after the handshake (CVE-2021-23222) */
 		if (c->in.len > c->in_off)
@@ -280,33 +281,16 @@ static bool handle_startup(struct pg_conn *c, const unsigned char *p, size_t len
 		return true;
 	}
 	if (code == CANCEL_REQUEST) {
-		int32_t pid = pgr_int32(&r), secret = pgr_int32(&r);
-		if (pgr_done(&r) && !pg_server_cancel(c->srv, pid, secret))
-			log_info("PostgreSQL cancel request matched no query", "pid=%d", pid);
+		if (!pg_server_cancel(c->srv, st.cancel_pid, st.cancel_secret))
+			log_info("PostgreSQL cancel request matched no query", "pid=%d", st.cancel_pid);
 		return false; /* a cancel connection gets no answer */
 	}
 	if ((code >> 16) != 3)
 		return fatal(c, "0A000", "unsupported frontend protocol: this server speaks protocol 3.0");
-	const char *user = "", *database = "", *options = "";
-	const char *unknown[16];
-	int nunknown = 0;
-	while (pgr_left(&r) > 1) {
-		const char *name = pgr_str(&r), *value = pgr_str(&r);
-		if (r.bad)
-			break;
-		if (!strcmp(name, "user"))
-			user = value;
-		else if (!strcmp(name, "database"))
-			database = value;
-		else if (!strcmp(name, "options"))
-			options = value;
-		else if (!strcmp(name, "application_name"))
-			snprintf(c->application_name, sizeof(c->application_name), "%s", value);
-		else if (!strncmp(name, "_pq_.", 5) && nunknown < 16)
-			unknown[nunknown++] = name;
-	}
-	if (pgr_byte(&r) != 0 || !pgr_done(&r))
-		return fatal(c, "08P01", "invalid startup packet layout: expected terminator as last byte");
+	const char *user = st.user, *database = st.database, *options = st.options;
+	snprintf(c->application_name, sizeof(c->application_name), "%s", st.application_name);
+	int nunknown = st.nunknown;
+	const char *const *unknown = st.unknown;
 	if (!*user)
 		return fatal(c, "28000", "no PostgreSQL user name specified in startup packet");
 	if (strlen(user) >= sizeof(c->user) || strlen(database) >= sizeof(c->database))
@@ -486,22 +470,23 @@ static void ext_error(struct pg_conn *c, const char *sqlstate, const char *msg)
 		c->txn = 'E';
 }
 
-static void handle_parse(struct pg_conn *c, struct pgr *r)
+static void handle_parse(struct pg_conn *c, const unsigned char *body, size_t len)
 {
-	const char *name = pgr_str(r), *sql = pgr_str(r);
-	int16_t n = pgr_int16(r);
-	if (n < 0 || (size_t)n * 4 > pgr_left(r)) {
-		ext_error(c, "08P01", "invalid Parse message");
+	struct pg_parse_msg pm;
+	char why[128];
+	if (pg_parse_parse(body, len, &pm, why, sizeof(why)) < 0) {
+		ext_error(c, "08P01", why);
 		return;
 	}
+	const char *name = pm.name, *sql = pm.sql;
+	int n = pm.nparams;
 	int32_t *oids = calloc(n ? (size_t)n : 1, sizeof(*oids));
-	for (int i = 0; i < n && oids; i++)
-		oids[i] = pgr_int32(r);
-	if (!pgr_done(r) || !oids) {
-		free(oids);
-		ext_error(c, oids ? "08P01" : "53200", oids ? "invalid Parse message" : "out of memory");
+	if (!oids) {
+		ext_error(c, "53200", "out of memory");
 		return;
 	}
+	for (int i = 0; i < n; i++)
+		oids[i] = pg_be32(pm.oids + 4 * i);
 	struct pg_stmt **slot = find_stmt(c, name);
 	if (*slot && name[0]) {
 		free(oids);
@@ -588,117 +573,70 @@ static bool param_is_list(struct pg_conn *c, struct pg_stmt *st, int i)
 	return t == DUCKDB_TYPE_LIST || t == DUCKDB_TYPE_ARRAY;
 }
 
-static void handle_bind(struct pg_conn *c, struct pgr *r)
+static void handle_bind(struct pg_conn *c, const unsigned char *body, size_t len)
 {
-	const char *portal = pgr_str(r), *stmt = pgr_str(r);
-	int16_t nfmt = pgr_int16(r);
-	if (nfmt < 0 || (size_t)nfmt * 2 > pgr_left(r)) {
-		ext_error(c, "08P01", "invalid Bind message");
-		return;
-	}
-	int16_t pfmt[64] = {0};
-	int16_t *pformats = nfmt <= 64 ? pfmt : calloc((size_t)nfmt, sizeof(int16_t));
-	if (!pformats) {
-		ext_error(c, "53200", "out of memory");
-		return;
-	}
-	for (int i = 0; i < nfmt; i++)
-		pformats[i] = pgr_int16(r);
-	int16_t nparams = pgr_int16(r);
-	struct pg_stmt *st = *find_stmt(c, stmt);
-	struct pg_portal *p = NULL;
+	struct pg_bind_msg bm;
 	char err[300] = "";
+	if (pg_parse_bind(body, len, &bm, err, sizeof(err)) < 0) {
+		ext_error(c, "08P01", err);
+		return;
+	}
+	struct pg_stmt *st = *find_stmt(c, bm.stmt);
+	struct pg_portal *p = NULL;
 	const char *state = "08P01";
 	if (!st) {
-		snprintf(err, sizeof(err), "prepared statement \"%s\" does not exist", stmt);
+		snprintf(err, sizeof(err), "prepared statement \"%s\" does not exist", bm.stmt);
 		state = "26000";
 		goto fail;
 	}
-	if (nparams < 0 || (nfmt > 1 && nfmt != nparams)) {
-		snprintf(err, sizeof(err), "invalid Bind message: %d parameter formats for %d parameters", nfmt, nparams);
-		goto fail;
-	}
 	p = calloc(1, sizeof(*p));
-	if (!p || !(p->name = strdup(portal)) || !(p->sql = strdup(st->sql)) ||
-	    !(p->params = calloc(nparams ? (size_t)nparams : 1, sizeof(*p->params)))) {
+	if (!p || !(p->name = strdup(bm.portal)) || !(p->sql = strdup(st->sql)) ||
+	    !(p->params = calloc(bm.nparams ? (size_t)bm.nparams : 1, sizeof(*p->params))) ||
+	    !(p->formats = calloc(bm.nresults ? (size_t)bm.nresults : 1, sizeof(int16_t)))) {
 		snprintf(err, sizeof(err), "out of memory");
 		state = "53200";
 		goto fail;
 	}
-	p->nparams = (size_t)nparams;
-	for (int i = 0; i < nparams; i++) {
-		int32_t len = pgr_int32(r);
-		if (len == -1)
+	p->nparams = (size_t)bm.nparams;
+	size_t pos = 0;
+	for (int i = 0; i < bm.nparams; i++) {
+		int32_t plen;
+		const unsigned char *data = pg_bind_param(&bm, &pos, &plen);
+		if (!data)
 			continue; /* NULL */
-		const unsigned char *data = len >= 0 ? pgr_bytes(r, (size_t)len) : NULL;
-		if (!data) {
-			snprintf(err, sizeof(err), "invalid Bind message: bad parameter length");
-			goto fail;
-		}
-		int fmt = nfmt == 0 ? 0 : nfmt == 1 ? pformats[0] : pformats[i];
+		int fmt = bm.nformats == 0 ? 0 : pg_be16(bm.formats + 2 * (bm.nformats == 1 ? 0 : i));
 		int32_t oid = i < st->noids ? st->oids[i] : 0;
 		char why[200] = "";
-		if (fmt == 0 && len > 0 && data[0] == '{' && (is_array_oid(oid) || (oid == 0 && param_is_list(c, st, i))))
-			p->params[i] = array_param(data, (size_t)len);
+		if (fmt == 0 && plen > 0 && data[0] == '{' && (is_array_oid(oid) || (oid == 0 && param_is_list(c, st, i))))
+			p->params[i] = array_param(data, (size_t)plen);
 		else
-			p->params[i] = pg_param_value(oid, fmt, data, (size_t)len, why, sizeof(why));
+			p->params[i] = pg_param_value(oid, fmt, data, (size_t)plen, why, sizeof(why));
 		if (!p->params[i]) {
 			snprintf(err, sizeof(err), "%s", why[0] ? why : "invalid parameter value");
 			state = "22P02";
 			goto fail;
 		}
 	}
-	int16_t nres = pgr_int16(r);
-	if (nres < 0 || (size_t)nres * 2 > pgr_left(r)) {
-		snprintf(err, sizeof(err), "invalid Bind message");
-		goto fail;
-	}
-	p->formats = calloc(nres ? (size_t)nres : 1, sizeof(int16_t));
-	if (!p->formats) {
-		snprintf(err, sizeof(err), "out of memory");
-		state = "53200";
-		goto fail;
-	}
-	p->nformats = nres;
-	for (int i = 0; i < nres; i++) {
-		p->formats[i] = pgr_int16(r);
-		if (p->formats[i] != 0 && p->formats[i] != 1) {
-			snprintf(err, sizeof(err), "unsupported format code: %d", p->formats[i]);
-			state = "22023";
-			goto fail;
-		}
-	}
-	if (!pgr_done(r)) {
-		snprintf(err, sizeof(err), "invalid Bind message");
-		goto fail;
-	}
-	for (int i = 0; i < nfmt; i++)
-		if (pformats[i] != 0 && pformats[i] != 1) {
-			snprintf(err, sizeof(err), "unsupported format code: %d", pformats[i]);
-			state = "22023";
-			goto fail;
-		}
-	struct pg_portal **slot = find_portal(c, portal);
+	p->nformats = bm.nresults;
+	for (int i = 0; i < bm.nresults; i++)
+		p->formats[i] = pg_be16(bm.results + 2 * i);
+	struct pg_portal **slot = find_portal(c, bm.portal);
 	if (*slot) {
-		if (portal[0]) {
-			snprintf(err, sizeof(err), "portal \"%s\" already exists", portal);
+		if (bm.portal[0]) {
+			snprintf(err, sizeof(err), "portal \"%s\" already exists", bm.portal);
 			state = "42P03";
 			goto fail;
 		}
 		struct pg_portal *old = *slot;
 		*slot = old->next;
 		portal_free(c, old);
-		slot = find_portal(c, portal);
+		slot = find_portal(c, bm.portal);
 	}
 	*slot = p;
-	if (pformats != pfmt)
-		free(pformats);
 	size_t m = pgw_begin(&c->out, '2');
 	pgw_end(&c->out, m);
 	return;
 fail:
-	if (pformats != pfmt)
-		free(pformats);
 	if (p)
 		portal_free(c, p);
 	ext_error(c, state, err);
@@ -827,8 +765,8 @@ static bool handle_message(struct pg_conn *c, char type, const unsigned char *p,
 		pg_simple_query(c, sql);
 		return pg_flush(c) == 0;
 	}
-	case 'P': handle_parse(c, &r); return true;
-	case 'B': handle_bind(c, &r); return true;
+	case 'P': handle_parse(c, p, len); return true;
+	case 'B': handle_bind(c, p, len); return true;
 	case 'D': handle_describe(c, &r); return true;
 	case 'E': handle_execute(c, &r); return true;
 	case 'C': handle_close(c, &r); return true;
