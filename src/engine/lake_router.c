@@ -387,6 +387,22 @@ static int resolve_target(struct route *r)
 	} else {
 		snprintf(r->schema, sizeof(r->schema), "%s", cur_schema);
 		snprintf(r->table, sizeof(r->table), "%s", n->parts[0]);
+		/* a bare name finds the session's temporary table first, as DuckDB resolves it */
+		if (r->h.kind != STMT_CREATE_TABLE && r->h.kind != STMT_CREATE_TABLE_AS) {
+			buf q;
+			buf_init(&q);
+			buf_puts(&q, "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'temp' AND table_name = ");
+			eng_quote(&q, n->parts[0], '\'');
+			duckdb_result res;
+			bool temp = false;
+			if (run_buf(r, &q, &res) == 0) {
+				temp = duckdb_value_int64(&res, 0, 0) > 0;
+				duckdb_destroy_result(&res);
+			}
+			buf_free(&q);
+			if (temp)
+				return 1;
+		}
 	}
 	if (!eng_catalog_lookup(r->e, catalog, &r->cat))
 		return 1;
