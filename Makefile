@@ -23,7 +23,7 @@ LIBS := -lduckdb $(shell pkg-config --libs $(PKGS)) -lm
 
 SRC := $(wildcard src/util/*.c src/server/*.c src/http/*.c src/engine/*.c src/lake/*.c src/storage/*.c src/pg/*.c src/cli/*.c)
 LIB_SRC := $(filter-out src/main.c,$(SRC))
-OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC))
+OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/pg/pg_catalog_sql.o
 DEPS := $(OBJ:.o=.d) $(BUILD)/obj/main.d
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -45,6 +45,14 @@ $(DUCKDB_DIR)/libduckdb.so $(DUCKDB_DIR)/duckdb.h:
 $(BUILD)/obj/%.o: src/%.c $(DUCKDB_DIR)/duckdb.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+# The PostgreSQL catalog compatibility script, built into the binary as one C string.
+$(BUILD)/obj/pg/pg_catalog_sql.c: src/pg/pg_catalog.sql
+	@mkdir -p $(dir $@)
+	{ echo 'const char pg_catalog_sql[] ='; sed 's/\\/\\\\/g; s/"/\\"/g; s/?/\\?/g; s/.*/"&\\n"/' $<; echo ';'; } >$@
+
+$(BUILD)/obj/pg/pg_catalog_sql.o: $(BUILD)/obj/pg/pg_catalog_sql.c
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 $(BUILD)/liblakehouse.a: $(OBJ)
 	ar rcs $@ $^

@@ -49,7 +49,7 @@ printf 'SELECT 1, 8 pgbench clients: lakehouse %.0f tps, PostgreSQL %.0f tps; %.
 
 # an aggregate over 10M rows
 agg="SELECT sum(i), avg(i * 2), count(DISTINCT i % 1000) FROM range(10000000) t(i)"
-X
+emb=$(./$out/embedded "$agg" 5 | cut -d' ' -f1)
 wire=$(./$out/pgfetch "$ours" query text "$agg" 5 | cut -d' ' -f1)
 printf 'aggregate over 10M rows: embedded %.3fs, PostgreSQL wire %.3fs; %.3fx (target <= 1.05x)\n' "$emb" "$wire" \
   "$(awk -v a="$wire" -v b="$emb" 'BEGIN { print a / b }')"

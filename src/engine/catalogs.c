@@ -249,6 +249,13 @@ int eng_classify(struct eng_query *q, bool *routed, struct eng_error *err)
 			              " (the format field of POST /query) instead", q);
 			return -1;
 		}
+		/* the PostgreSQL catalog views every session of the worker reads (pg/pg_compat.h) */
+		if ((h.kind == STMT_USE || (is_write(h.kind) && h.target.nparts >= 2)) &&
+		    !strcasecmp(h.target.parts[0], "__pgcompat")) {
+			pthread_mutex_unlock(&e->open_mu);
+			eng_fail(err, "Permission Error: __pgcompat holds the server's PostgreSQL catalog views and is read-only", q);
+			return -1;
+		}
 		if (h.kind == STMT_BEGIN || h.kind == STMT_COMMIT || h.kind == STMT_ROLLBACK ||
 		    (e->ncatalogs > 0 && lake_time_travel_possible(q->sql + span.start, span.len))) {
 			*routed = true;

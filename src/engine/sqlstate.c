@@ -42,7 +42,7 @@ const char *sqlstate_for_message(const char *msg)
 		return "23000";
 	}
 	if (has_head(msg, "TransactionContext Error") || has_head(msg, "Transaction Error"))
-		return strstr(msg, "conflict") ? "40001" : "25000";
+		return strstr(msg, "onflict") ? "40001" : "25000";
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if (has_head(msg, map[i].head))
 			return map[i].state;

@@ -14,6 +14,7 @@
 #include <openssl/rand.h>
 
 #include "lake/metadata.h"
+#include "pg/pg_compat.h"
 #include "pg/pg_conn.h"
 #include "pg/pg_msg.h"
 #include "pg/pg_wire.h"
@@ -236,6 +237,9 @@ static bool open_session(struct pg_conn *c, const char *options)
 		buf_free(&sets);
 	}
 	c->statement_timeout_ms = pg_server_config(c->srv)->pg_statement_timeout_ms;
+	char why[1024];
+	if (pg_compat_install(engine_session_connection(c->s), c->user, why, sizeof(why)) < 0)
+		log_error("PostgreSQL catalog compatibility failed", "error=\"%s\"", why);
 	return true;
 }
 
@@ -496,7 +500,7 @@ static void handle_parse(struct pg_conn *c, const unsigned char *body, size_t le
 		return;
 	}
 	struct pg_stmt *st = calloc(1, sizeof(*st));
-	if (!st || !(st->name = strdup(name)) || !(st->sql = strdup(sql))) {
+	if (!st || !(st->name = strdup(name)) || !(st->sql = pg_statement_text(c, sql, strlen(sql)))) {
 		if (st) {
 			free(st->name);
 			free(st);

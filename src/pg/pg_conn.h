@@ -154,6 +154,9 @@ void pg_send_engine_error(struct pg_conn *c, const struct eng_error *err, const 
 void pg_send_ready(struct pg_conn *c);
 
 /* pg_query.c */
+/* The text DuckDB runs for a statement from the client (pg_compat.h), the catalog compatibility
+ * objects created first when it needs them. NULL when out of memory. */
+char *pg_statement_text(struct pg_conn *c, const char *sql, size_t len);
 /* Runs a simple-protocol Query message. */
 void pg_simple_query(struct pg_conn *c, const char *sql);
 /* Extended protocol: the statement named in Describe, and Execute of a portal. */

@@ -13,6 +13,7 @@
 
 #include "engine/sql_split.h"
 #include "engine/statement_head.h"
+#include "pg/pg_compat.h"
 #include "pg/pg_conn.h"
 #include "pg/pg_wire.h"
 #include "util/clock.h"
@@ -98,10 +99,16 @@ static void after_statement(struct pg_conn *c, const struct stmt_head *h, bool o
 			c->txn = 'E';
 		return;
 	}
-	if (h->kind == STMT_BEGIN)
+	if (h->kind == STMT_USE) { /* DuckDB's USE sets the search path: the catalog views go back at its end */
+		char err[256];
+		if (pg_compat_search_path(engine_session_connection(c->s), err, sizeof(err)) < 0)
+			log_warn("cannot set the search path", "error=\"%s\"", err);
+	}
+	if (h->kind == STMT_BEGIN) {
 		c->txn = 'T';
-	else if (h->kind == STMT_COMMIT || h->kind == STMT_ROLLBACK)
+	} else if (h->kind == STMT_COMMIT || h->kind == STMT_ROLLBACK) {
 		c->txn = 'I';
+	}
 }
 
 /* --- results ---------------------------------------------------------------------------------- */
@@ -450,6 +457,7 @@ static void set_search_path(struct pg_conn *c, const char *value)
 	/* PostgreSQL accepts schemas that do not exist in search_path; so does this */
 	if (!buf_failed(&sql))
 		session_exec(c, sql.data, msg, sizeof(msg));
+	pg_compat_search_path(engine_session_connection(c->s), msg, sizeof(msg));
 	snprintf(c->search_path, sizeof(c->search_path), "%.255s", value);
 	buf_free(&sql);
 }
@@ -1305,6 +1313,13 @@ static bool plain_begin(const char *sql, size_t len, char *out, size_t outlen)
 	return true;
 }
 
+char *pg_statement_text(struct pg_conn *c, const char *sql, size_t len)
+{
+	(void)c;
+	char *text = pg_compat_rewrite(sql, len);
+	return text ? text : strndup(sql, len);
+}
+
 /* One statement of a simple Query: true when it succeeded. */
 static bool simple_statement(struct pg_conn *c, const char *text, size_t len)
 {
@@ -1317,11 +1332,12 @@ static bool simple_statement(struct pg_conn *c, const char *text, size_t len)
 		              NULL, NULL, 0);
 		return false;
 	}
-	char *sql = strndup(text, len);
+	char *sql = pg_statement_text(c, text, len);
 	if (!sql) {
 		pg_send_error(c, "ERROR", "53200", "out of memory", NULL, NULL, 0);
 		return false;
 	}
+	len = strlen(sql);
 	bool failed = false;
 	if (intercept(c, sql, len, &h, parsed, &failed)) {
 		free(sql);

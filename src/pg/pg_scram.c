@@ -77,7 +77,8 @@ int pg_scram_first(struct pg_scram *s, const char *mechanism, bool offered_plus,
 	s->offered_plus = offered_plus;
 	if (cbind_len > sizeof(s->cbind))
 		return fail(why, whylen, "channel binding data too long");
-	memcpy(s->cbind, cbind, cbind_len);
+	if (cbind_len)
+		memcpy(s->cbind, cbind, cbind_len);
 	s->cbind_len = cbind_len;
 	if (memchr(client_first, '\0', len))
 		return fail(why, whylen, "malformed SCRAM message");

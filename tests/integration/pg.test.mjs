@@ -107,6 +107,38 @@ describe('PostgreSQL wire protocol', () => {
     assert.match(tx.stdout.trim(), /1$/); // the INSERT was rolled back
   });
 
+  test('psql meta-commands read the catalog: \\l, \\dn, \\dt, \\d, \\df, \\du; its views cannot be changed', async () => {
+    const setup = await psql(server, ['-c', 'CREATE SCHEMA sales', '-c',
+      'CREATE TABLE sales.orders (id INTEGER PRIMARY KEY, amount DECIMAL(10,2) NOT NULL, note VARCHAR)',
+      '-c', 'CREATE MACRO sales.twice(x) AS x * 2']);
+    assert.equal(setup.code, 0, setup.stderr);
+    const r = await psql(server, ['-At', '-c', '\\l', '-c', '\\dn', '-c', '\\dt sales.*', '-c', '\\d sales.orders',
+      '-c', '\\df sales.*', '-c', '\\du']);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    assert.ok(lines.some((l) => l.startsWith('acme_lakehouse|')), r.stdout);
+    assert.ok(lines.some((l) => l.startsWith('memory|')), r.stdout);
+    assert.ok(!/__pgcompat/.test(r.stdout), r.stdout); // the compatibility views stay out of sight
+    assert.ok(lines.includes(`sales|${USER}`), r.stdout);
+    assert.ok(lines.includes(`sales|orders|table|${USER}`), r.stdout);
+    assert.ok(lines.includes('id|integer||not null|'), r.stdout);
+    assert.ok(lines.includes('amount|numeric(10,2)||not null|'), r.stdout);
+    assert.ok(lines.includes('note|text|||'), r.stdout);
+    assert.ok(lines.some((l) => l.startsWith('sales|twice|')), r.stdout);
+    assert.ok(lines.some((l) => l.startsWith(`${USER}|Superuser`)), r.stdout);
+    const d = await psql(server, ['-c', '\\d sales.orders']);
+    assert.match(d.stdout, /Indexes:\n    "orders_id_pkey" PRIMARY KEY, btree \(id\)/);
+    // managed tables are tables to clients too
+    const managed = await psql(server, ['-At', '-c', 'CREATE TABLE ledger (id BIGINT)', '-c', '\\dt main.*'], { database: 'acme_lakehouse' });
+    assert.equal(managed.code, 0, managed.stderr);
+    assert.ok(managed.stdout.split('\n').includes(`main|ledger|table|${USER}`), managed.stdout);
+    for (const sql of ['CREATE OR REPLACE VIEW __pgcompat.main.pg_class AS SELECT 1', 'USE __pgcompat']) {
+      const bad = await psql(server, ['-v', 'VERBOSITY=verbose', '-c', sql]);
+      assert.notEqual(bad.code, 0);
+      assert.match(bad.stderr, /42501: __pgcompat holds the server's PostgreSQL catalog views and is read-only/);
+    }
+  });
+
   test('wrong passwords and unknown users get 28P01 after a delay; plaintext is refused when TLS is required', async () => {
     const t0 = Date.now();
     const bad = await psql(server, ['-c', 'SELECT 1'], { password: 'wrong', sslmode: 'disable' });
