@@ -121,6 +121,15 @@ char *pg_compat_rewrite(const char *s, size_t len)
 		while (e < len && ident_char(s[e]))
 			e++;
 		size_t q = qualifier_end(s, len, i);
+		if (!q && e - i == 18 && !strncasecmp(s + i, "information_schema", 18)) {
+			/* PostgreSQL's helpers there (_pg_expandarray, …) are ours too; its views are DuckDB's */
+			size_t d = skip_space(s, len, e);
+			if (d < len && s[d] == '.') {
+				size_t n = skip_space(s, len, d + 1);
+				if (len - n > 4 && !strncasecmp(s + n, "_pg_", 4))
+					q = n;
+			}
+		}
 		if (q) {
 			buf_append(&b, s + copied, i - copied);
 			i = copied = q;

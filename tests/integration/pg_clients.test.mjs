@@ -144,6 +144,13 @@ public class JdbcCheck {
       c.rollback();
       try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT count(*) FROM acme.main.jdbc_t")) { r.next(); System.out.println("after rollback " + r.getLong(1)); }
     }
+    // keys and indexes of a table in the default database
+    try (Connection c = DriverManager.getConnection(a[0].replace("/acme", "/memory"), p)) {
+      try (Statement s = c.createStatement()) { s.execute("CREATE TABLE jdbc_k (a INTEGER, b VARCHAR, c DOUBLE, PRIMARY KEY (b, a))"); }
+      DatabaseMetaData m = c.getMetaData();
+      try (ResultSet r = m.getPrimaryKeys(null, "main", "jdbc_k")) { while (r.next()) System.out.println("key " + r.getString("COLUMN_NAME") + " " + r.getInt("KEY_SEQ") + " " + r.getString("PK_NAME")); }
+      try (ResultSet r = m.getIndexInfo(null, "main", "jdbc_k", false, false)) { while (r.next()) System.out.println("index " + r.getString("INDEX_NAME") + " " + r.getString("COLUMN_NAME") + " " + r.getInt("ORDINAL_POSITION") + " " + r.getBoolean("NON_UNIQUE")); }
+    }
   }
 }`;
     const src = join(work, 'JdbcCheck.java');
@@ -158,6 +165,10 @@ public class JdbcCheck {
       + 'column id int4 4\n'
       + 'column label text 12\n'
       + 'prepared 2 l3\n'
-      + 'after rollback 3\n');
+      + 'after rollback 3\n'
+      + 'key b 1 jdbc_k_b_a_pkey\n'
+      + 'key a 2 jdbc_k_b_a_pkey\n'
+      + 'index jdbc_k_b_a_pkey b 1 false\n'
+      + 'index jdbc_k_b_a_pkey a 2 false\n');
   });
 });

@@ -1,6 +1,7 @@
 /* The PostgreSQL protocol's pure parts: message framing both ways, and the SCRAM-SHA-256 server
  * exchange checked against RFC 7677's example, with wrong passwords, tampered messages and
- * channel-binding downgrades refused. */
+ * channel-binding downgrades refused; the lexical pass that points clients' pg_catalog names at
+ * the compatibility views, leaving strings, quoted names and comments alone. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "pg/pg_compat.h"
 #include "pg/pg_scram.h"
 #include "pg/pg_wire.h"
 #include "util/base64.h"
@@ -150,12 +152,46 @@ static void test_scram_channel_binding(void **state)
 	buf_free(&out);
 }
 
+static void expect_rewrite(const char *in, const char *want)
+{
+	char *got = pg_compat_rewrite(in, strlen(in));
+	if (!want) {
+		assert_null(got);
+		return;
+	}
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void test_compat_rewrite(void **state)
+{
+	(void)state;
+	expect_rewrite("SELECT 1", NULL);
+	expect_rewrite("SELECT c.relname FROM pg_catalog.pg_class c", "SELECT c.relname FROM pg_class c");
+	expect_rewrite("SELECT \"pg_catalog\".format_type(1, 2)", "SELECT format_type(1, 2)");
+	expect_rewrite("SELECT x::pg_catalog.text, PG_CATALOG . pg_get_userbyid(10)", "SELECT x::text, pg_get_userbyid(10)");
+	expect_rewrite("WHERE c.relname OPERATOR(pg_catalog.~) '^(t)$' COLLATE pg_catalog.default",
+	               "WHERE c.relname  ~  '^(t)$' ");
+	expect_rewrite("SELECT (information_schema._pg_expandarray(i.indkey)).n", "SELECT (_pg_expandarray(i.indkey)).n");
+	/* not qualifiers: strings, quoted names, comments, longer names, DuckDB's information_schema */
+	expect_rewrite("SELECT 'pg_catalog.pg_class', \"pg_catalog.x\", my_pg_catalog.t -- pg_catalog.x", NULL);
+	expect_rewrite("SELECT $q$ pg_catalog.x $q$, E'\\' pg_catalog.y'", NULL);
+	expect_rewrite("SELECT * FROM information_schema.tables /* pg_catalog.t */", NULL);
+	expect_rewrite("SELECT a COLLATE nocase", NULL);
+	/* unterminated input ends the pass without reading past it */
+	expect_rewrite("SELECT 'pg_catalog.", NULL);
+	expect_rewrite("SELECT pg_catalog", NULL);
+	expect_rewrite("SELECT pg_catalog.", "SELECT ");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_framing),
 		cmocka_unit_test(test_scram_rfc7677),
 		cmocka_unit_test(test_scram_channel_binding),
+		cmocka_unit_test(test_compat_rewrite),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
