@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,16 @@ struct user_secret {
 	bool ready;
 };
 
+/* A pool thread; idle ones wait on their own semaphore, most recently idle first, so the work
+ * goes to the few threads whose caches are warm and the rest stay asleep. */
+struct pool_thread {
+	struct pg_server *s;
+	pthread_t t;
+	sem_t sem;
+	struct pg_conn *job; /* set before sem is posted; NULL: stop */
+	struct pool_thread *next_idle;
+};
+
 struct pg_server {
 	const struct config *cfg;
 	struct engine *engine;
@@ -49,12 +60,12 @@ struct pg_server {
 	int epfd;
 	int wake; /* eventfd: a connection came back from the pool, or stop */
 	pthread_t loop;
-	pthread_t *pool;
+	struct pool_thread *pool;
 	int npool;
 	atomic_bool quiescing, stopping;
 
 	pthread_mutex_t mu; /* the lists below */
-	pthread_cond_t work_cv;
+	struct pool_thread *idle;
 	struct pg_conn *conns;
 	int nconns;
 	struct pg_conn **work; /* ring of connections waiting for a pool thread */
@@ -230,27 +241,46 @@ static void dispatch(struct pg_server *s, struct pg_conn *c)
 	c->busy = true;
 	watch(s, c, false);
 	pthread_mutex_lock(&s->mu);
-	/* the ring holds every connection there can be, each at most once */
-	s->work[(s->work_head + s->work_len++) % s->work_cap] = c;
-	pthread_cond_signal(&s->work_cv);
+	struct pool_thread *w = s->idle;
+	if (w) {
+		s->idle = w->next_idle;
+		w->job = c;
+	} else {
+		/* the ring holds every connection there can be, each at most once */
+		s->work[(s->work_head + s->work_len++) % s->work_cap] = c;
+	}
 	pthread_mutex_unlock(&s->mu);
+	if (w)
+		sem_post(&w->sem);
 }
 
 static void *pool_main(void *arg)
 {
-	struct pg_server *s = arg;
+	struct pool_thread *w = arg;
+	struct pg_server *s = w->s;
 	for (;;) {
+		struct pg_conn *c = NULL;
+		bool parked = false;
 		pthread_mutex_lock(&s->mu);
-		while (!s->work_len && !atomic_load(&s->stopping))
-			pthread_cond_wait(&s->work_cv, &s->mu);
-		if (!s->work_len) {
-			pthread_mutex_unlock(&s->mu);
-			return NULL;
+		if (s->work_len) {
+			c = s->work[s->work_head];
+			s->work_head = (s->work_head + 1) % s->work_cap;
+			s->work_len--;
+		} else if (!atomic_load(&s->stopping)) {
+			w->next_idle = s->idle;
+			s->idle = w;
+			parked = true;
 		}
-		struct pg_conn *c = s->work[s->work_head];
-		s->work_head = (s->work_head + 1) % s->work_cap;
-		s->work_len--;
 		pthread_mutex_unlock(&s->mu);
+		if (!c) {
+			if (!parked)
+				return NULL;
+			while (sem_wait(&w->sem) < 0 && errno == EINTR)
+				;
+			if (!(c = w->job))
+				return NULL;
+			w->job = NULL;
+		}
 
 		bool keep = !atomic_load(&c->gone) && pg_conn_handle(c);
 		if (!keep)
@@ -263,6 +293,25 @@ static void *pool_main(void *arg)
 		if (write(s->wake, &one, sizeof(one)) < 0) {
 			/* the loop also looks at the list on its next tick */
 		}
+	}
+}
+
+/* Stops the pool: a thread finds stopping set under mu and exits instead of parking, so those
+ * parked before are all on the idle stack here; each is woken with no job. */
+static void stop_pool(struct pg_server *s)
+{
+	atomic_store(&s->stopping, true);
+	pthread_mutex_lock(&s->mu);
+	while (s->idle) {
+		struct pool_thread *w = s->idle;
+		s->idle = w->next_idle;
+		w->job = NULL;
+		sem_post(&w->sem);
+	}
+	pthread_mutex_unlock(&s->mu);
+	for (int i = 0; i < s->npool; i++) {
+		pthread_join(s->pool[i].t, NULL);
+		sem_destroy(&s->pool[i].sem);
 	}
 }
 
@@ -651,7 +700,6 @@ struct pg_server *pg_server_start(const struct config *cfg, struct engine *engin
 	s->wake = -1;
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_mutex_init(&s->secrets_mu, NULL);
-	pthread_cond_init(&s->work_cv, NULL);
 	char *real = realpath(cfg->data_dir, NULL);
 	if (!real) {
 		snprintf(err, errlen, "data directory %s: %s", cfg->data_dir, strerror(errno));
@@ -699,18 +747,19 @@ struct pg_server *pg_server_start(const struct config *cfg, struct engine *engin
 		goto fail;
 	}
 	for (int i = 0; i < cfg->pg_threads; i++) {
-		if (pthread_create(&s->pool[i], NULL, pool_main, s) != 0)
+		struct pool_thread *w = &s->pool[i];
+		w->s = s;
+		if (sem_init(&w->sem, 0, 0) != 0)
 			break;
+		if (pthread_create(&w->t, NULL, pool_main, w) != 0) {
+			sem_destroy(&w->sem);
+			break;
+		}
 		s->npool++;
 	}
 	if (s->npool == 0 || pthread_create(&s->loop, NULL, loop_main, s) != 0) {
 		snprintf(err, errlen, "cannot start the PostgreSQL threads");
-		atomic_store(&s->stopping, true);
-		pthread_mutex_lock(&s->mu);
-		pthread_cond_broadcast(&s->work_cv);
-		pthread_mutex_unlock(&s->mu);
-		for (int i = 0; i < s->npool; i++)
-			pthread_join(s->pool[i], NULL);
+		stop_pool(s);
 		goto fail;
 	}
 	return s;
@@ -727,7 +776,6 @@ fail:
 	free(s->back);
 	pthread_mutex_destroy(&s->mu);
 	pthread_mutex_destroy(&s->secrets_mu);
-	pthread_cond_destroy(&s->work_cv);
 	free(s);
 	return NULL;
 }
@@ -754,12 +802,7 @@ void pg_server_stop(struct pg_server *s)
 		pthread_mutex_unlock(&c->mu);
 	}
 	pthread_mutex_unlock(&s->mu);
-	atomic_store(&s->stopping, true);
-	pthread_mutex_lock(&s->mu);
-	pthread_cond_broadcast(&s->work_cv);
-	pthread_mutex_unlock(&s->mu);
-	for (int i = 0; i < s->npool; i++)
-		pthread_join(s->pool[i], NULL);
+	stop_pool(s);
 	uint64_t one = 1;
 	if (write(s->wake, &one, sizeof(one)) < 0) {
 		/* the loop wakes by its timeout anyway */
@@ -783,6 +826,5 @@ void pg_server_stop(struct pg_server *s)
 	free(s->secrets);
 	pthread_mutex_destroy(&s->mu);
 	pthread_mutex_destroy(&s->secrets_mu);
-	pthread_cond_destroy(&s->work_cv);
 	free(s);
 }
