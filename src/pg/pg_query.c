@@ -761,43 +761,110 @@ static int copy_options(const char *s, size_t len, size_t pos, struct pg_copy_op
 	return 0;
 }
 
-/* A PostgreSQL text-format field: backslash escapes for the delimiter and control characters. */
+/* The escape of a byte in a text-format field (PostgreSQL's: backslash and the control characters
+ * with a letter), or NULL; the delimiter is escaped too, as a backslash before it. */
+static const char *text_escape(char ch)
+{
+	switch (ch) {
+	case '\\': return "\\\\";
+	case '\b': return "\\b";
+	case '\f': return "\\f";
+	case '\n': return "\\n";
+	case '\r': return "\\r";
+	case '\t': return "\\t";
+	case '\v': return "\\v";
+	default: return NULL;
+	}
+}
+
+static bool text_needs_escape(const char *p, size_t n, char delim)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] == delim || ((unsigned char)p[i] < 0x20 && text_escape(p[i])) || p[i] == '\\')
+			return true;
+	return false;
+}
+
+/* A PostgreSQL text-format field with its escapes. */
 static void text_field(buf *b, const char *p, size_t n, char delim)
 {
+	size_t run = 0; /* start of the bytes not yet copied */
 	for (size_t i = 0; i < n; i++) {
-		char ch = p[i];
-		if (ch == '\\')
-			buf_puts(b, "\\\\");
-		else if (ch == '\n')
-			buf_puts(b, "\\n");
-		else if (ch == '\r')
-			buf_puts(b, "\\r");
-		else if (ch == '\t' && delim == '\t')
-			buf_puts(b, "\\t");
-		else if (ch == delim) {
+		const char *esc = text_escape(p[i]);
+		if (!esc && p[i] != delim)
+			continue;
+		buf_append(b, p + run, i - run);
+		if (esc) {
+			buf_puts(b, esc);
+		} else {
 			buf_putc(b, '\\');
-			buf_putc(b, ch);
-		} else
-			buf_putc(b, ch);
+			buf_putc(b, p[i]);
+		}
+		run = i + 1;
 	}
+	buf_append(b, p + run, n - run);
+}
+
+static bool csv_needs_quote(const char *p, size_t n, const struct pg_copy_opts *o)
+{
+	if (n == 0 || (o->null_text[0] && strlen(o->null_text) == n && !memcmp(p, o->null_text, n)))
+		return true;
+	for (size_t i = 0; i < n; i++)
+		if (p[i] == o->delim || p[i] == o->quote || p[i] == '\n' || p[i] == '\r')
+			return true;
+	return false;
 }
 
 static void csv_field(buf *b, const char *p, size_t n, const struct pg_copy_opts *o)
 {
-	bool quote = n == 0 || (o->null_text[0] && strlen(o->null_text) == n && !memcmp(p, o->null_text, n));
-	for (size_t i = 0; i < n && !quote; i++)
-		quote = p[i] == o->delim || p[i] == o->quote || p[i] == '\n' || p[i] == '\r';
-	if (!quote) {
+	if (!csv_needs_quote(p, n, o)) {
 		buf_append(b, p, n);
 		return;
 	}
 	buf_putc(b, o->quote);
-	for (size_t i = 0; i < n; i++) {
-		if (p[i] == o->quote)
-			buf_putc(b, o->quote);
-		buf_putc(b, p[i]);
-	}
+	size_t run = 0;
+	for (size_t i = 0; i < n; i++)
+		if (p[i] == o->quote) {
+			buf_append(b, p + run, i + 1 - run); /* the quote, then its double below */
+			run = i;
+		}
+	buf_append(b, p + run, n - run);
 	buf_putc(b, o->quote);
+}
+
+/* Appends one text or CSV field to out. The value is encoded in place (length word, then bytes)
+ * and shifted over its length word; only a value that needs escapes or quotes is copied again. */
+static void copy_text_value(buf *out, buf *scratch, const struct pg_column *col, duckdb_vector v, idx_t r,
+                            const struct tz *zone, const struct pg_copy_opts *o)
+{
+	size_t at = out->len;
+	pg_column_value(out, col, v, r, 0, zone);
+	if (buf_failed(out) || out->len < at + 4)
+		return;
+	const unsigned char *vb = (const unsigned char *)out->data + at;
+	int32_t vlen = (int32_t)((uint32_t)vb[0] << 24 | (uint32_t)vb[1] << 16 | (uint32_t)vb[2] << 8 | vb[3]);
+	if (vlen < 0) {
+		out->len = at;
+		buf_puts(out, o->null_text);
+		return;
+	}
+	char *text = out->data + at + 4;
+	bool special = o->format == PG_COPY_CSV ? csv_needs_quote(text, (size_t)vlen, o)
+	                                         : text_needs_escape(text, (size_t)vlen, o->delim);
+	if (!special) {
+		memmove(out->data + at, text, (size_t)vlen);
+		out->len = at + (size_t)vlen;
+		return;
+	}
+	buf_reset(scratch);
+	buf_append(scratch, text, (size_t)vlen);
+	out->len = at;
+	if (buf_failed(scratch))
+		return;
+	if (o->format == PG_COPY_CSV)
+		csv_field(out, scratch->data, scratch->len, o);
+	else
+		text_field(out, scratch->data, scratch->len, o->delim);
 }
 
 /* COPY … TO STDOUT: runs the query and streams its rows as CopyData. */
@@ -861,40 +928,40 @@ static void copy_out(struct pg_conn *c, const char *query, const struct pg_copy_
 			break;
 		}
 		idx_t n = duckdb_data_chunk_get_size(ch);
+		duckdb_vector stack[64], *vecs = p.ncols <= 64 ? stack : calloc(p.ncols, sizeof(*vecs));
+		if (!vecs) {
+			duckdb_destroy_data_chunk(&ch);
+			snprintf(err.message, sizeof(err.message), "out of memory");
+			rc = -1;
+			break;
+		}
+		for (idx_t col = 0; col < p.ncols; col++)
+			vecs[col] = duckdb_data_chunk_get_vector(ch, col);
 		for (idx_t r = 0; r < n && rc == 0; r++) {
-			buf_reset(&row);
-			if (o->format == PG_COPY_BINARY)
-				pgw_int16(&row, (int16_t)p.ncols);
-			for (idx_t col = 0; col < p.ncols; col++) {
-				duckdb_vector v = duckdb_data_chunk_get_vector(ch, col);
-				if (o->format == PG_COPY_BINARY) {
-					pg_column_value(&row, &p.cols[col], v, r, 1, zone);
-					continue;
-				}
-				if (col)
-					buf_putc(&row, o->delim);
-				buf_reset(&value);
-				pg_column_value(&value, &p.cols[col], v, r, 0, zone);
-				const unsigned char *vb = (const unsigned char *)value.data;
-				int32_t vlen = value.len >= 4 ? (int32_t)((uint32_t)vb[0] << 24 | (uint32_t)vb[1] << 16 |
-				                                         (uint32_t)vb[2] << 8 | vb[3])
-				                             : -1;
-				if (vlen < 0)
-					buf_puts(&row, o->null_text);
-				else if (o->format == PG_COPY_CSV)
-					csv_field(&row, value.data + 4, (size_t)vlen, o);
-				else
-					text_field(&row, value.data + 4, (size_t)vlen, o->delim);
-			}
-			if (o->format != PG_COPY_BINARY)
-				buf_putc(&row, '\n');
 			m = pgw_begin(&c->out, 'd');
-			pgw_bytes(&c->out, row.data, row.len);
+			if (o->format == PG_COPY_BINARY) {
+				pgw_int16(&c->out, (int16_t)p.ncols);
+				for (idx_t col = 0; col < p.ncols; col++)
+					pg_column_value(&c->out, &p.cols[col], vecs[col], r, 1, zone);
+			} else {
+				for (idx_t col = 0; col < p.ncols; col++) {
+					if (col)
+						buf_putc(&c->out, o->delim);
+					copy_text_value(&c->out, &value, &p.cols[col], vecs[col], r, zone, o);
+				}
+				buf_putc(&c->out, '\n');
+			}
 			pgw_end(&c->out, m);
+			if (buf_failed(&c->out)) {
+				snprintf(err.message, sizeof(err.message), "out of memory");
+				rc = -1;
+			}
 			p.rows++;
 			if (c->out.len > (1u << 18) && pg_flush(c) < 0)
 				rc = -1;
 		}
+		if (vecs != stack)
+			free(vecs);
 		engine_query_add_rows(q, n);
 		duckdb_destroy_data_chunk(&ch);
 		if (rc < 0)

@@ -231,6 +231,15 @@ describe('PostgreSQL wire protocol', () => {
       const outcsv = await psql(server, ['-c', `COPY (SELECT * FROM ${table} ORDER BY i) TO STDOUT (FORMAT csv, HEADER)`]);
       assert.equal(outcsv.stdout, 'i,s\n1,hello\n2,tab\there\n3,\n4,""\n5,"a,b"\n6,""\n7,\n');
     }
+    // every escape PostgreSQL writes, and a round trip of them through COPY FROM
+    const esc = await psql(server, ['-c', "COPY (SELECT E'a\\\\b\\nc\\rd\\te\\bf\\fg' || chr(11) || 'h' AS s, 'x,y' AS t) TO STDOUT",
+      '-c', "COPY (SELECT 'q\"r' AS s, E'l\\nm' AS t, '' AS u, NULL AS v) TO STDOUT (FORMAT csv)"]);
+    assert.equal(esc.code, 0, esc.stderr);
+    assert.equal(esc.stdout, 'a\\\\b\\nc\\rd\\te\\bf\\fg\\vh\tx,y\n"q""r","l\nm","",\n');
+    const back = await psql(server, ['-c', 'CREATE TABLE esc (s VARCHAR)', '-c', 'COPY esc FROM STDIN',
+      '-c', "SELECT s = E'a\\\\b\\nc\\rd\\te\\bf\\fg' || chr(11) || 'h' FROM esc"], { input: 'a\\\\b\\nc\\rd\\te\\bf\\fg\\vh\n\\.\n' });
+    assert.equal(back.code, 0, back.stderr);
+    assert.match(back.stdout, / t\n/);
     const bin = await new Promise((resolve) => {
       const p = spawn('psql', [`host=127.0.0.1 port=${server.pgPort} user=${USER} dbname=${USER} sslmode=disable`, '-X', '-c',
         'COPY (SELECT 1::INT AS i, NULL::VARCHAR AS s) TO STDOUT (FORMAT binary)'], { env: { ...process.env, PGPASSWORD: PASSWORD } });
