@@ -8,8 +8,10 @@ cd "$root"
 apt_packages=(build-essential pkg-config make curl ca-certificates tzdata
               libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libpq-dev libsqlite3-dev libssl-dev zlib1g-dev)
 if [ "${1:-}" = "--tests" ]; then
-  # unit tests, fuzzing (clang's libFuzzer) and the PostgreSQL server the integration tests start
-  apt_packages+=(libcmocka-dev clang libclang-rt-14-dev postgresql)
+  # unit tests, fuzzing (clang's libFuzzer), the PostgreSQL server the integration tests start and
+  # the PostgreSQL clients they drive (psql and pgbench come with the server)
+  apt_packages+=(libcmocka-dev clang libclang-rt-14-dev postgresql
+                 python3 python3-psycopg2 python3-sqlalchemy libpostgresql-jdbc-java default-jdk-headless)
 fi
 missing=()
 for p in "${apt_packages[@]}"; do

@@ -1080,8 +1080,43 @@ void pg_copy_fail(struct pg_conn *c, const char *why)
 	pg_send_ready(c);
 }
 
+static int hex_digit(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	ch = (char)(ch | 0x20);
+	return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
+}
+
+/* Decodes the escape whose letter is at s[i] (after the backslash) of PostgreSQL's text format,
+ * octal \ooo and hex \xhh included, into field; returns the position after it, or 0 for a zero
+ * byte, which no text value may hold. */
+static size_t text_unescape(const char *s, size_t len, size_t i, buf *field)
+{
+	char e = s[i];
+	if (e >= '0' && e <= '7') {
+		int v = 0;
+		size_t end = i + 3 < len ? i + 3 : len;
+		for (; i < end && s[i] >= '0' && s[i] <= '7'; i++)
+			v = v * 8 + (s[i] - '0');
+		buf_putc(field, (char)(v & 0xFF));
+		return v & 0xFF ? i : 0;
+	}
+	if (e == 'x' && i + 1 < len && hex_digit(s[i + 1]) >= 0) {
+		int v = hex_digit(s[++i]);
+		if (++i < len && hex_digit(s[i]) >= 0)
+			v = v * 16 + hex_digit(s[i++]);
+		buf_putc(field, (char)v);
+		return v ? i : 0;
+	}
+	buf_putc(field, e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e == 'b' ? '\b'
+	                 : e == 'f' ? '\f' : e == 'v' ? '\v' : e);
+	return i + 1;
+}
+
 /* Rewrites the spooled PostgreSQL text or CSV data into the CSV read_csv is told to expect. */
-static int normalise_copy(const char *path, const struct pg_copy_opts *o, uint64_t *rows, char *why, size_t whylen)
+static int normalise_copy(const char *path, const struct pg_copy_opts *o, uint64_t *rows, char *state, char *why,
+                          size_t whylen)
 {
 	char tmp[4300];
 	snprintf(tmp, sizeof(tmp), "%.4200s.norm", path);
@@ -1140,12 +1175,16 @@ static int normalise_copy(const char *path, const struct pg_copy_opts *o, uint64
 				while (i < line.len && line.data[i] != o->delim) {
 					char ch = line.data[i];
 					if (ch == '\\' && i + 1 < line.len) {
-						char e = line.data[++i];
-						buf_putc(&field, e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e == 'b' ? '\b'
-						                 : e == 'f' ? '\f' : e == 'v' ? '\v' : e);
-					} else {
-						buf_putc(&field, ch);
+						if (!(i = text_unescape(line.data, line.len, i + 1, &field))) {
+							snprintf(state, 6, "22021");
+							snprintf(why, whylen, "invalid byte sequence for encoding \"UTF8\": 0x00 (line %llu)",
+							         (unsigned long long)*rows + 1 + (o->header ? 1 : 0));
+							rc = -1;
+							goto done;
+						}
+						continue;
 					}
+					buf_putc(&field, ch);
 					i++;
 				}
 				is_null = i - start == strlen(o->null_text) && !memcmp(line.data + start, o->null_text, i - start);
@@ -1189,11 +1228,12 @@ static int normalise_copy(const char *path, const struct pg_copy_opts *o, uint64
 		fputc('\n', out);
 		(*rows)++;
 	}
+done:
 	free(l);
 	buf_free(&line);
 	buf_free(&field);
 	fclose(in);
-	if (fclose(out) != 0) {
+	if (fclose(out) != 0 && rc == 0) {
 		snprintf(why, whylen, "cannot stage COPY data");
 		rc = -1;
 	}
@@ -1216,11 +1256,11 @@ void pg_copy_done(struct pg_conn *c)
 	}
 	fclose(c->copy_file);
 	c->copy_file = NULL;
-	char why[300];
+	char why[300], state[6] = "58030";
 	uint64_t rows = 0;
-	if (normalise_copy(c->copy_path, &c->copy_opts, &rows, why, sizeof(why)) < 0) {
+	if (normalise_copy(c->copy_path, &c->copy_opts, &rows, state, why, sizeof(why)) < 0) {
 		copy_in_end(c);
-		pg_send_error(c, "ERROR", "58030", why, NULL, NULL, 0);
+		pg_send_error(c, "ERROR", state, why, NULL, NULL, 0);
 		pg_send_ready(c);
 		return;
 	}

@@ -240,6 +240,14 @@ describe('PostgreSQL wire protocol', () => {
       '-c', "SELECT s = E'a\\\\b\\nc\\rd\\te\\bf\\fg' || chr(11) || 'h' FROM esc"], { input: 'a\\\\b\\nc\\rd\\te\\bf\\fg\\vh\n\\.\n' });
     assert.equal(back.code, 0, back.stderr);
     assert.match(back.stdout, / t\n/);
+    const octal = await psql(server, ['-c', 'CREATE TABLE esc8 (s VARCHAR)', '-c', 'COPY esc8 FROM STDIN',
+      '-c', "SELECT s = 'ABA0' || chr(4) || 'g' FROM esc8"], { input: '\\101\\x42\\1010\\x4g\n' });
+    assert.equal(octal.code, 0, octal.stderr);
+    assert.match(octal.stdout, / t\n/);
+    const nul = await psql(server, ['-v', 'VERBOSITY=verbose', '-c', 'COPY esc8 FROM STDIN'], { input: 'ok\nx\\000y\n' });
+    assert.match(nul.stderr, /22021: invalid byte sequence for encoding "UTF8": 0x00 \(line 2\)/);
+    const kept = await psql(server, ['-At', '-c', 'SELECT count(*) FROM esc8']);
+    assert.equal(kept.stdout, '1\n', 'a COPY that failed adds no rows');
     const bin = await new Promise((resolve) => {
       const p = spawn('psql', [`host=127.0.0.1 port=${server.pgPort} user=${USER} dbname=${USER} sslmode=disable`, '-X', '-c',
         'COPY (SELECT 1::INT AS i, NULL::VARCHAR AS s) TO STDOUT (FORMAT binary)'], { env: { ...process.env, PGPASSWORD: PASSWORD } });
