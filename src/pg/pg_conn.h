@@ -73,6 +73,9 @@ struct pg_portal {
 
 struct pg_server;
 
+/* Why the loop closes an idle connection. */
+enum { KILL_IDLE = 1, KILL_AUTH };
+
 struct pg_conn {
 	struct pg_server *srv;
 	int fd;
@@ -82,8 +85,10 @@ struct pg_conn {
 	buf in;        /* bytes read, not yet handled (from in_off) */
 	size_t in_off;
 	buf out;       /* bytes to send */
-	bool busy;     /* a pool thread has it */
+	atomic_bool busy; /* a pool thread has it */
 	atomic_bool gone; /* the client hung up */
+	atomic_int kill;  /* KILL_*: the loop wants it closed (its reading side is shut) */
+	atomic_bool retired; /* closed, its memory not yet freed */
 	int64_t last_active_ms;
 	int64_t auth_deadline_ms;
 	int64_t close_at_ms; /* > 0: send out and close then (a failed login's delay) */

@@ -1,9 +1,9 @@
-/* The PostgreSQL port's event loop and thread pool. The loop thread accepts, reads, runs TLS
- * handshakes and watches every connection that is not being served; when a connection holds a
- * complete message it goes to the pool, whose thread handles its messages (answers are written
- * straight to the socket, blocking only that thread while the client reads slowly) and hands it
- * back. While a connection is served the loop still watches it for a hang-up, which interrupts
- * its query, and for statement timeouts. */
+/* The PostgreSQL port's threads. Every connection is in the pool's epoll set, armed for one event
+ * at a time: the pool thread that gets it reads, handles the messages (answers are written
+ * straight to the socket, blocking only that thread while the client reads slowly) and arms it
+ * again, so no thread waits on an idle connection and a round trip takes no hand-off between
+ * threads. The loop thread accepts, watches for hang-ups (which interrupt a running query) and
+ * once a second looks for timeouts and the delayed answers of failed logins. */
 #include "pg/pg_server.h"
 
 #include <errno.h>
@@ -12,7 +12,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,37 +40,24 @@ struct user_secret {
 	bool ready;
 };
 
-/* A pool thread; idle ones wait on their own semaphore, most recently idle first, so the work
- * goes to the few threads whose caches are warm and the rest stay asleep. */
-struct pool_thread {
-	struct pg_server *s;
-	pthread_t t;
-	sem_t sem;
-	struct pg_conn *job; /* set before sem is posted; NULL: stop */
-	struct pool_thread *next_idle;
-};
-
 struct pg_server {
 	const struct config *cfg;
 	struct engine *engine;
 	struct pg_tls *tls;
 	int listeners[MAX_LISTENERS];
 	int nlisteners;
-	int epfd;
-	int wake; /* eventfd: a connection came back from the pool, or stop */
+	int epfd;    /* the loop's: listeners and hang-ups */
+	int pool_ep; /* the pool's: every connection, armed once per event */
+	int stop;    /* eventfd in both sets, set when stopping */
 	pthread_t loop;
-	struct pool_thread *pool;
+	pthread_t *pool;
 	int npool;
 	atomic_bool quiescing, stopping;
 
 	pthread_mutex_t mu; /* the lists below */
-	struct pool_thread *idle;
 	struct pg_conn *conns;
 	int nconns;
-	struct pg_conn **work; /* ring of connections waiting for a pool thread */
-	size_t work_cap, work_head, work_len;
-	struct pg_conn **back; /* connections the pool is done with, for the loop */
-	size_t back_len, back_cap;
+	struct pg_conn *graveyard; /* closed by the pool, freed by the loop */
 	int32_t next_pid;
 
 	pthread_mutex_t secrets_mu;
@@ -123,6 +109,9 @@ static int read_some(struct pg_conn *c)
 		}
 		c->in.len += (size_t)n;
 		got = 1;
+		/* a short read emptied the socket: the level-triggered arm reports anything that follows */
+		if (!c->ssl && n < READ_CHUNK)
+			break;
 	}
 	return got;
 }
@@ -187,23 +176,31 @@ int pg_flush(struct pg_conn *c)
 
 static void conn_free(struct pg_conn *c)
 {
-	pg_conn_release(c);
-	if (c->ssl) {
-		SSL_shutdown(c->ssl);
-		SSL_free(c->ssl);
-	}
-	if (c->fd >= 0)
-		close(c->fd);
-	buf_free(&c->in);
-	buf_free(&c->out);
 	pthread_mutex_destroy(&c->mu);
 	free(c);
 }
 
-/* Takes c off the server's list and closes it (loop thread, c not busy). */
-static void conn_close(struct pg_server *s, struct pg_conn *c)
+/* Gives back what c holds, its socket included, leaving only its memory. */
+static void conn_release(struct pg_conn *c)
+{
+	pg_conn_release(c);
+	if (c->ssl) {
+		SSL_shutdown(c->ssl);
+		SSL_free(c->ssl);
+		c->ssl = NULL;
+	}
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	buf_free(&c->in);
+	buf_free(&c->out);
+}
+
+/* Takes c out of both epoll sets and the server's list. */
+static void conn_unlink(struct pg_server *s, struct pg_conn *c)
 {
 	epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	epoll_ctl(s->pool_ep, EPOLL_CTL_DEL, c->fd, NULL);
 	pthread_mutex_lock(&s->mu);
 	for (struct pg_conn **p = &s->conns; *p; p = &(*p)->next)
 		if (*p == c) {
@@ -211,14 +208,36 @@ static void conn_close(struct pg_server *s, struct pg_conn *c)
 			break;
 		}
 	s->nconns--;
+	atomic_store(&c->retired, true);
 	pthread_mutex_unlock(&s->mu);
+}
+
+/* Closes c from a pool thread. The loop may still hold an event naming c from its last
+ * epoll_wait, so the memory goes on a list the loop frees before it waits again. */
+static void retire(struct pg_server *s, struct pg_conn *c)
+{
+	conn_unlink(s, c);
+	conn_release(c);
+	pthread_mutex_lock(&s->mu);
+	c->next = s->graveyard;
+	s->graveyard = c;
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* Closes c from the loop thread, between two epoll_waits. */
+static void close_now(struct pg_server *s, struct pg_conn *c)
+{
+	conn_unlink(s, c);
+	conn_release(c);
 	conn_free(c);
 }
 
-static void watch(struct pg_server *s, struct pg_conn *c, bool reading)
+/* Hands c to the pool for its next event: exactly one pool thread gets it. */
+static void arm(struct pg_server *s, struct pg_conn *c, uint32_t what)
 {
-	struct epoll_event ev = {.events = (reading ? EPOLLIN : 0) | EPOLLRDHUP, .data.ptr = c};
-	epoll_ctl(s->epfd, EPOLL_CTL_MOD, c->fd, &ev);
+	atomic_store(&c->busy, false);
+	struct epoll_event ev = {.events = what | EPOLLRDHUP | EPOLLONESHOT, .data.ptr = c};
+	epoll_ctl(s->pool_ep, EPOLL_CTL_MOD, c->fd, &ev);
 }
 
 /* Whether c->in holds a complete message (or startup packet) to act on. */
@@ -236,82 +255,128 @@ static bool message_ready(struct pg_conn *c)
 	return avail >= head + len;
 }
 
-static void dispatch(struct pg_server *s, struct pg_conn *c)
+/* A short, non-blocking last word before closing. */
+static void last_word(struct pg_conn *c)
 {
-	c->busy = true;
-	watch(s, c, false);
-	pthread_mutex_lock(&s->mu);
-	struct pool_thread *w = s->idle;
-	if (w) {
-		s->idle = w->next_idle;
-		w->job = c;
+	if (!c->out.len)
+		return;
+	if (!c->ssl) {
+		if (send(c->fd, c->out.data, c->out.len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+			/* closing regardless */
+		}
 	} else {
-		/* the ring holds every connection there can be, each at most once */
-		s->work[(s->work_head + s->work_len++) % s->work_cap] = c;
+		SSL_write(c->ssl, c->out.data, (int)c->out.len);
+		ERR_clear_error();
 	}
-	pthread_mutex_unlock(&s->mu);
-	if (w)
-		sem_post(&w->sem);
 }
 
+/* --- the pool --------------------------------------------------------------------------------- */
+
+static void serve_messages(struct pg_server *s, struct pg_conn *c);
+
+/* The TLS handshake, stepped whenever the socket is ready. */
+static void handshake(struct pg_server *s, struct pg_conn *c)
+{
+	if (!c->ssl) {
+		c->ssl = SSL_new(s->tls->ctx);
+		if (!c->ssl || !SSL_set_fd(c->ssl, c->fd)) {
+			retire(s, c);
+			return;
+		}
+	}
+	int r = SSL_accept(c->ssl);
+	if (r == 1) {
+		c->phase = PG_STARTUP;
+		/* the startup packet may have come with the handshake's last flight, into OpenSSL's buffer */
+		if (read_some(c) < 0)
+			retire(s, c);
+		else if (message_ready(c))
+			serve_messages(s, c);
+		else
+			arm(s, c, EPOLLIN);
+		return;
+	}
+	int e = SSL_get_error(c->ssl, r);
+	ERR_clear_error();
+	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+		arm(s, c, e == SSL_ERROR_WANT_READ ? EPOLLIN : EPOLLOUT);
+		return;
+	}
+	log_info("PostgreSQL TLS handshake failed", "pid=%d", c->pid);
+	retire(s, c);
+}
+
+/* Handles the complete messages c holds, then arms it again, closes it or leaves it to the loop. */
+static void serve_messages(struct pg_server *s, struct pg_conn *c)
+{
+	bool keep = !atomic_load(&c->gone) && pg_conn_handle(c);
+	c->last_active_ms = now_ms();
+	if (!keep) {
+		c->phase = PG_CLOSING;
+		if (c->close_at_ms > 0 && !atomic_load(&c->gone))
+			atomic_store(&c->busy, false); /* the delayed answer goes out on a later tick */
+		else
+			retire(s, c);
+		return;
+	}
+	if (c->phase == PG_HANDSHAKE)
+		handshake(s, c);
+	else
+		arm(s, c, EPOLLIN);
+}
+
+/* One event of c, whose pool thread this is until c is armed again. */
+static void serve(struct pg_server *s, struct pg_conn *c, uint32_t events)
+{
+	atomic_store(&c->busy, true);
+	int kill = atomic_load(&c->kill);
+	if (kill) {
+		buf_reset(&c->out);
+		if (kill == KILL_IDLE)
+			log_info("PostgreSQL connection idle too long", "pid=%d user=%s", c->pid, c->user);
+		pg_send_error(c, "FATAL", kill == KILL_IDLE ? "57P05" : "08006",
+		              kill == KILL_IDLE ? "terminating connection due to idle-session timeout"
+		                                : "canceling authentication due to timeout",
+		              NULL, NULL, 0);
+		last_word(c);
+		retire(s, c);
+		return;
+	}
+	if (c->phase == PG_HANDSHAKE) {
+		handshake(s, c);
+		return;
+	}
+	if (read_some(c) < 0) {
+		retire(s, c);
+		return;
+	}
+	c->last_active_ms = now_ms();
+	if (message_ready(c))
+		serve_messages(s, c);
+	else if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+		retire(s, c);
+	else
+		arm(s, c, EPOLLIN);
+}
+
+/* Pool threads wait in the pool's epoll set themselves (one of them is woken per event, the one
+ * that waited last first), so a message is read, run and answered by one thread. */
 static void *pool_main(void *arg)
 {
-	struct pool_thread *w = arg;
-	struct pg_server *s = w->s;
+	struct pg_server *s = arg;
 	for (;;) {
-		struct pg_conn *c = NULL;
-		bool parked = false;
-		pthread_mutex_lock(&s->mu);
-		if (s->work_len) {
-			c = s->work[s->work_head];
-			s->work_head = (s->work_head + 1) % s->work_cap;
-			s->work_len--;
-		} else if (!atomic_load(&s->stopping)) {
-			w->next_idle = s->idle;
-			s->idle = w;
-			parked = true;
+		struct epoll_event ev;
+		int n = epoll_wait(s->pool_ep, &ev, 1, -1);
+		if (n <= 0)
+			continue;
+		if (ev.data.ptr == &s->stop) {
+			uint64_t one = 1;
+			if (write(s->stop, &one, sizeof(one)) < 0) {
+				/* the next thread wakes by the counter already set */
+			}
+			return NULL;
 		}
-		pthread_mutex_unlock(&s->mu);
-		if (!c) {
-			if (!parked)
-				return NULL;
-			while (sem_wait(&w->sem) < 0 && errno == EINTR)
-				;
-			if (!(c = w->job))
-				return NULL;
-			w->job = NULL;
-		}
-
-		bool keep = !atomic_load(&c->gone) && pg_conn_handle(c);
-		if (!keep)
-			c->phase = PG_CLOSING;
-		c->last_active_ms = now_ms();
-		pthread_mutex_lock(&s->mu);
-		s->back[s->back_len++] = c; /* room for every connection, as in the ring */
-		pthread_mutex_unlock(&s->mu);
-		uint64_t one = 1;
-		if (write(s->wake, &one, sizeof(one)) < 0) {
-			/* the loop also looks at the list on its next tick */
-		}
-	}
-}
-
-/* Stops the pool: a thread finds stopping set under mu and exits instead of parking, so those
- * parked before are all on the idle stack here; each is woken with no job. */
-static void stop_pool(struct pg_server *s)
-{
-	atomic_store(&s->stopping, true);
-	pthread_mutex_lock(&s->mu);
-	while (s->idle) {
-		struct pool_thread *w = s->idle;
-		s->idle = w->next_idle;
-		w->job = NULL;
-		sem_post(&w->sem);
-	}
-	pthread_mutex_unlock(&s->mu);
-	for (int i = 0; i < s->npool; i++) {
-		pthread_join(s->pool[i].t, NULL);
-		sem_destroy(&s->pool[i].sem);
+		serve(s, ev.data.ptr, ev.events);
 	}
 }
 
@@ -385,113 +450,37 @@ static void accept_all(struct pg_server *s, int lfd)
 		s->conns = c;
 		s->nconns++;
 		pthread_mutex_unlock(&s->mu);
-		struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.ptr = c};
-		if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
-			conn_close(s, c);
+		/* the loop hears of hang-ups (edge-triggered: once), the pool of everything else */
+		struct epoll_event hup = {.events = EPOLLRDHUP | EPOLLET, .data.ptr = c};
+		struct epoll_event in = {.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT, .data.ptr = c};
+		if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &hup) < 0 || epoll_ctl(s->pool_ep, EPOLL_CTL_ADD, fd, &in) < 0)
+			close_now(s, c);
 	}
 }
 
-/* The TLS handshake, stepped whenever the socket is ready. */
-static void handshake(struct pg_server *s, struct pg_conn *c)
+/* A hang-up: a query running for c is interrupted; an idle c is the pool's to close. */
+static void on_hangup(struct pg_conn *c)
 {
-	int r = SSL_accept(c->ssl);
-	if (r == 1) {
-		c->phase = PG_STARTUP;
-		/* the startup packet may have come with the handshake's last flight, into OpenSSL's buffer */
-		if (read_some(c) < 0) {
-			conn_close(s, c);
-			return;
-		}
-		if (message_ready(c))
-			dispatch(s, c);
-		else
-			watch(s, c, true);
+	if (atomic_load(&c->retired) || !atomic_load(&c->busy))
 		return;
-	}
-	int e = SSL_get_error(c->ssl, r);
-	ERR_clear_error();
-	if (e == SSL_ERROR_WANT_READ) {
-		watch(s, c, true);
-		return;
-	}
-	if (e == SSL_ERROR_WANT_WRITE) {
-		struct epoll_event ev = {.events = EPOLLOUT | EPOLLRDHUP, .data.ptr = c};
-		epoll_ctl(s->epfd, EPOLL_CTL_MOD, c->fd, &ev);
-		return;
-	}
-	log_info("PostgreSQL TLS handshake failed", "pid=%d", c->pid);
-	conn_close(s, c);
+	atomic_store(&c->gone, true);
+	pthread_mutex_lock(&c->mu);
+	if (c->running)
+		engine_query_interrupt(c->running);
+	pthread_mutex_unlock(&c->mu);
 }
 
-/* A connection the pool is done with: close it, step its handshake, or watch it again. */
-static void take_back(struct pg_server *s, struct pg_conn *c)
-{
-	c->busy = false;
-	if (c->phase == PG_CLOSING || atomic_load(&c->gone)) {
-		if (c->close_at_ms > 0 && !atomic_load(&c->gone)) {
-			watch(s, c, false); /* the delayed answer goes out on a later tick */
-			return;
-		}
-		conn_close(s, c);
-		return;
-	}
-	if (c->phase == PG_HANDSHAKE) {
-		if (!c->ssl) {
-			c->ssl = SSL_new(s->tls->ctx);
-			if (!c->ssl || !SSL_set_fd(c->ssl, c->fd)) {
-				conn_close(s, c);
-				return;
-			}
-		}
-		handshake(s, c);
-		return;
-	}
-	if (message_ready(c))
-		dispatch(s, c);
-	else
-		watch(s, c, true);
-}
-
-static void on_event(struct pg_server *s, struct pg_conn *c, uint32_t events)
-{
-	if (c->busy) {
-		/* served by the pool: only a hang-up matters now */
-		if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
-			atomic_store(&c->gone, true);
-			pthread_mutex_lock(&c->mu);
-			if (c->running)
-				engine_query_interrupt(c->running);
-			pthread_mutex_unlock(&c->mu);
-		}
-		return;
-	}
-	if (c->close_at_ms > 0)
-		return;
-	if (c->phase == PG_HANDSHAKE) {
-		handshake(s, c);
-		return;
-	}
-	int r = read_some(c);
-	if (r < 0) {
-		conn_close(s, c);
-		return;
-	}
-	c->last_active_ms = now_ms();
-	if (message_ready(c))
-		dispatch(s, c);
-	else if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
-		conn_close(s, c);
-}
-
-/* Once a second: delayed answers, idle and authentication timeouts, statement timeouts. */
+/* Once a second: delayed answers, idle and authentication timeouts, statement timeouts. An
+ * idle or unauthenticated connection is armed in the pool's set, where the loop cannot take it:
+ * shutting its reading side wakes a pool thread, which sees why and closes it. */
 static void tick(struct pg_server *s)
 {
 	int64_t now = now_ms();
 	struct pg_conn *due[64];
 	int ndue = 0;
 	pthread_mutex_lock(&s->mu);
-	for (struct pg_conn *c = s->conns; c && ndue < 64; c = c->next) {
-		if (c->busy) {
+	for (struct pg_conn *c = s->conns; c; c = c->next) {
+		if (atomic_load(&c->busy)) {
 			pthread_mutex_lock(&c->mu);
 			if (c->running && c->deadline_ms > 0 && now >= c->deadline_ms && !c->timed_out) {
 				c->timed_out = true;
@@ -500,33 +489,23 @@ static void tick(struct pg_server *s)
 			pthread_mutex_unlock(&c->mu);
 			continue;
 		}
+		if (c->close_at_ms > 0) {
+			if (now >= c->close_at_ms && ndue < 64)
+				due[ndue++] = c;
+			continue;
+		}
 		bool idle = s->cfg->pg_idle_timeout_seconds > 0 && c->phase == PG_READY &&
 		            now - c->last_active_ms > (int64_t)s->cfg->pg_idle_timeout_seconds * 1000;
 		bool unauthenticated = c->phase < PG_READY && now > c->auth_deadline_ms;
-		if ((c->close_at_ms > 0 && now >= c->close_at_ms) || idle || unauthenticated)
-			due[ndue++] = c;
+		if ((idle || unauthenticated) && !atomic_load(&c->kill)) {
+			atomic_store(&c->kill, idle ? KILL_IDLE : KILL_AUTH);
+			shutdown(c->fd, SHUT_RD);
+		}
 	}
 	pthread_mutex_unlock(&s->mu);
 	for (int i = 0; i < ndue; i++) {
-		struct pg_conn *c = due[i];
-		if (c->close_at_ms == 0) {
-			buf_reset(&c->out);
-			bool idle = c->phase == PG_READY;
-			if (idle)
-				log_info("PostgreSQL connection idle too long", "pid=%d user=%s", c->pid, c->user);
-			pg_send_error(c, "FATAL", idle ? "57P05" : "08006",
-			              idle ? "terminating connection due to idle-session timeout"
-			                   : "canceling authentication due to timeout",
-			              NULL, NULL, 0);
-		}
-		/* a short, non-blocking last word */
-		if (!c->ssl && c->out.len && send(c->fd, c->out.data, c->out.len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
-			/* closing regardless */
-		} else if (c->ssl && c->out.len) {
-			SSL_write(c->ssl, c->out.data, (int)c->out.len);
-			ERR_clear_error();
-		}
-		conn_close(s, c);
+		last_word(due[i]);
+		close_now(s, due[i]);
 	}
 }
 
@@ -536,16 +515,21 @@ static void *loop_main(void *arg)
 	struct epoll_event evs[128];
 	int64_t last_tick = now_ms();
 	while (!atomic_load(&s->stopping)) {
+		/* no event of the last wait names these any more */
+		pthread_mutex_lock(&s->mu);
+		struct pg_conn *dead = s->graveyard;
+		s->graveyard = NULL;
+		pthread_mutex_unlock(&s->mu);
+		while (dead) {
+			struct pg_conn *next = dead->next;
+			conn_free(dead);
+			dead = next;
+		}
 		int n = epoll_wait(s->epfd, evs, 128, 250);
 		for (int i = 0; i < n; i++) {
 			void *p = evs[i].data.ptr;
-			if (p == &s->wake) {
-				uint64_t v;
-				if (read(s->wake, &v, sizeof(v)) < 0) {
-					/* nothing to drain */
-				}
+			if (p == &s->stop)
 				continue;
-			}
 			bool listener = false;
 			for (int k = 0; k < s->nlisteners; k++)
 				if (p == &s->listeners[k]) {
@@ -553,16 +537,7 @@ static void *loop_main(void *arg)
 					listener = true;
 				}
 			if (!listener)
-				on_event(s, p, evs[i].events);
-		}
-		/* connections the pool handed back */
-		for (;;) {
-			pthread_mutex_lock(&s->mu);
-			struct pg_conn *c = s->back_len ? s->back[--s->back_len] : NULL;
-			pthread_mutex_unlock(&s->mu);
-			if (!c)
-				break;
-			take_back(s, c);
+				on_hangup(p);
 		}
 		int64_t now = now_ms();
 		if (now - last_tick >= 1000) {
@@ -685,6 +660,21 @@ static int listen_on(struct pg_server *s, char *err, size_t errlen)
 	return s->nlisteners ? 0 : -1;
 }
 
+/* Stops the pool threads (each one that sees the stop sets it again for the next, whom it may not
+ * have woken) and the loop. */
+static void stop_threads(struct pg_server *s, bool loop)
+{
+	atomic_store(&s->stopping, true);
+	uint64_t one = 1;
+	if (write(s->stop, &one, sizeof(one)) < 0) {
+		/* the counter is already set */
+	}
+	for (int i = 0; i < s->npool; i++)
+		pthread_join(s->pool[i], NULL);
+	if (loop)
+		pthread_join(s->loop, NULL);
+}
+
 struct pg_server *pg_server_start(const struct config *cfg, struct engine *engine, struct lake_meta *meta, char *err,
                                   size_t errlen)
 {
@@ -696,8 +686,7 @@ struct pg_server *pg_server_start(const struct config *cfg, struct engine *engin
 	}
 	s->cfg = cfg;
 	s->engine = engine;
-	s->epfd = -1;
-	s->wake = -1;
+	s->epfd = s->pool_ep = s->stop = -1;
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_mutex_init(&s->secrets_mu, NULL);
 	char *real = realpath(cfg->data_dir, NULL);
@@ -727,39 +716,29 @@ struct pg_server *pg_server_start(const struct config *cfg, struct engine *engin
 	if (listen_on(s, err, errlen) < 0)
 		goto fail;
 	s->epfd = epoll_create1(EPOLL_CLOEXEC);
-	s->wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (s->epfd < 0 || s->wake < 0) {
+	s->pool_ep = epoll_create1(EPOLL_CLOEXEC);
+	s->stop = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (s->epfd < 0 || s->pool_ep < 0 || s->stop < 0) {
 		snprintf(err, errlen, "cannot start the event loop: %s", strerror(errno));
 		goto fail;
 	}
-	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &s->wake};
-	epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->wake, &ev);
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &s->stop};
+	epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->stop, &ev);
+	epoll_ctl(s->pool_ep, EPOLL_CTL_ADD, s->stop, &ev);
 	for (int i = 0; i < s->nlisteners; i++) {
 		struct epoll_event lev = {.events = EPOLLIN, .data.ptr = &s->listeners[i]};
 		epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->listeners[i], &lev);
 	}
 	s->pool = calloc((size_t)cfg->pg_threads, sizeof(*s->pool));
-	s->work_cap = s->back_cap = (size_t)cfg->pg_max_connections + 1;
-	s->work = calloc(s->work_cap, sizeof(*s->work));
-	s->back = calloc(s->back_cap, sizeof(*s->back));
-	if (!s->pool || !s->work || !s->back) {
+	if (!s->pool) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	for (int i = 0; i < cfg->pg_threads; i++) {
-		struct pool_thread *w = &s->pool[i];
-		w->s = s;
-		if (sem_init(&w->sem, 0, 0) != 0)
-			break;
-		if (pthread_create(&w->t, NULL, pool_main, w) != 0) {
-			sem_destroy(&w->sem);
-			break;
-		}
+	for (int i = 0; i < cfg->pg_threads && pthread_create(&s->pool[i], NULL, pool_main, s) == 0; i++)
 		s->npool++;
-	}
 	if (s->npool == 0 || pthread_create(&s->loop, NULL, loop_main, s) != 0) {
 		snprintf(err, errlen, "cannot start the PostgreSQL threads");
-		stop_pool(s);
+		stop_threads(s, false);
 		goto fail;
 	}
 	return s;
@@ -768,12 +747,12 @@ fail:
 		close(s->listeners[i]);
 	if (s->epfd >= 0)
 		close(s->epfd);
-	if (s->wake >= 0)
-		close(s->wake);
+	if (s->pool_ep >= 0)
+		close(s->pool_ep);
+	if (s->stop >= 0)
+		close(s->stop);
 	pg_tls_close(s->tls);
 	free(s->pool);
-	free(s->work);
-	free(s->back);
 	pthread_mutex_destroy(&s->mu);
 	pthread_mutex_destroy(&s->secrets_mu);
 	free(s);
@@ -802,24 +781,24 @@ void pg_server_stop(struct pg_server *s)
 		pthread_mutex_unlock(&c->mu);
 	}
 	pthread_mutex_unlock(&s->mu);
-	stop_pool(s);
-	uint64_t one = 1;
-	if (write(s->wake, &one, sizeof(one)) < 0) {
-		/* the loop wakes by its timeout anyway */
-	}
-	pthread_join(s->loop, NULL);
+	stop_threads(s, true);
 	while (s->conns) {
 		struct pg_conn *c = s->conns;
 		s->conns = c->next;
+		conn_release(c);
+		conn_free(c);
+	}
+	while (s->graveyard) {
+		struct pg_conn *c = s->graveyard;
+		s->graveyard = c->next;
 		conn_free(c);
 	}
 	for (int i = 0; i < s->nlisteners; i++)
 		close(s->listeners[i]);
 	close(s->epfd);
-	close(s->wake);
+	close(s->pool_ep);
+	close(s->stop);
 	pg_tls_close(s->tls);
-	free(s->work);
-	free(s->back);
 	free(s->pool);
 	if (s->secrets)
 		OPENSSL_cleanse(s->secrets, s->nsecrets * sizeof(*s->secrets));

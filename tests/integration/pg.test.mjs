@@ -353,4 +353,25 @@ describe('PostgreSQL wire protocol', () => {
     }
     await Promise.all(clients.map((c) => c.end()));
   });
+
+  test('an idle session is closed with 57P05 after --pg-idle-timeout-seconds; an active one stays', async () => {
+    const strict = await startServer({ args: ['--pg-idle-timeout-seconds', '1'] });
+    try {
+      const idle = client(strict), active = client(strict);
+      await idle.connect();
+      await active.connect();
+      const closed = new Promise((resolve) => idle.on('error', resolve));
+      for (let i = 0; i < 10; i++) {
+        assert.deepEqual((await active.query('SELECT $1::INT AS i', [i])).rows, [{ i }]);
+        await sleep(300);
+      }
+      const e = await Promise.race([closed, sleep(5000).then(() => null)]);
+      assert.ok(e, 'the idle session is still open');
+      assert.equal(e.code, '57P05');
+      assert.match(e.message, /idle-session timeout/);
+      await active.end();
+    } finally {
+      await strict.stop();
+    }
+  });
 });
