@@ -357,6 +357,7 @@ int engine_query_begin(struct eng_session *s, const struct eng_query_opts *o, st
 	q->params = o->params;
 	q->nparams = o->nparams;
 	q->column_as_text = o->column_as_text;
+	q->list_param = o->list_param;
 	bool in_use;
 	q->log = qlog_start(e->log, id, s->entry->id, o->user, o->sql, o->client_interface, o->user_agent,
 	                    o->requested_by, o->visible, s->conn, &in_use);
@@ -678,8 +679,20 @@ static int bind_params(struct eng_query *q, duckdb_prepared_statement prep, stru
 	}
 	duckdb_clear_bindings(prep);
 	for (size_t i = 0; i < q->nparams; i++) {
-		duckdb_state st = q->params[i] ? duckdb_bind_value(prep, (idx_t)i + 1, q->params[i])
-		                               : duckdb_bind_null(prep, (idx_t)i + 1);
+		duckdb_value adapted = NULL;
+		if (q->params[i] && q->list_param) {
+			duckdb_logical_type ptype = duckdb_param_logical_type(prep, (idx_t)i + 1);
+			duckdb_type id = ptype ? duckdb_get_type_id(ptype) : DUCKDB_TYPE_INVALID;
+			if (id == DUCKDB_TYPE_LIST || id == DUCKDB_TYPE_ARRAY)
+				adapted = q->list_param(q->params[i]);
+			if (ptype)
+				duckdb_destroy_logical_type(&ptype);
+		}
+		duckdb_state st = adapted       ? duckdb_bind_value(prep, (idx_t)i + 1, adapted)
+		                  : q->params[i] ? duckdb_bind_value(prep, (idx_t)i + 1, q->params[i])
+		                                 : duckdb_bind_null(prep, (idx_t)i + 1);
+		if (adapted)
+			duckdb_destroy_value(&adapted);
 		if (st == DuckDBError) {
 			char msg[160];
 			snprintf(msg, sizeof(msg), "Invalid Input Error: cannot bind parameter $%zu", i + 1);

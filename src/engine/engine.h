@@ -85,6 +85,9 @@ struct eng_query_opts {
 	/* columns of the last statement whose type this returns true for are handed out cast to
 	 * VARCHAR (a front-end that cannot encode them) */
 	bool (*column_as_text)(duckdb_logical_type t);
+	/* for a VARCHAR value bound to a parameter DuckDB types as a list: the value to bind instead
+	 * (the engine destroys it), or NULL to bind it as it is (a front-end's own array syntax) */
+	duckdb_value (*list_param)(duckdb_value text);
 };
 
 /* Registers the query in the log and waits for a worker slot. On success *out is running state

@@ -119,6 +119,7 @@ struct eng_query {
 	const duckdb_value *params;
 	size_t nparams;
 	bool (*column_as_text)(duckdb_logical_type t);
+	duckdb_value (*list_param)(duckdb_value text);
 	char *substituted; /* the text with parameters written in, for statements the router takes */
 };
 

@@ -12,8 +12,6 @@
 
 #include "duckdb.h"
 
-/* The statement as DuckDB should see it (malloc'd), or NULL when it needs no change. */
-char *pg_compat_rewrite(const char *sql, size_t len);
 /* Makes the compatibility objects in the session's worker when they are not there yet (database
  * __pgcompat), and points the session at them (user: what pg_roles and the owners show). -1 with
  * err when that fails. */

@@ -14,6 +14,7 @@
 #include "engine/sql_split.h"
 #include "engine/statement_head.h"
 #include "pg/pg_compat.h"
+#include "pg/pg_rewrite.h"
 #include "pg/pg_conn.h"
 #include "pg/pg_wire.h"
 #include "util/clock.h"
@@ -304,6 +305,27 @@ static void dml_tag(enum stmt_kind k, int64_t n, char *tag, size_t taglen)
 	}
 }
 
+/* A parameter sent as text in PostgreSQL's array syntax ('{1,2}'), for a list parameter. */
+static duckdb_value list_param(duckdb_value text)
+{
+	if (duckdb_get_type_id(duckdb_get_value_type(text)) != DUCKDB_TYPE_VARCHAR)
+		return NULL;
+	char *s = duckdb_get_varchar(text);
+	if (!s)
+		return NULL;
+	buf list;
+	buf_init(&list);
+	duckdb_value v = NULL;
+	if (pg_array_text_to_list(s, strlen(s), &list)) {
+		buf_putc(&list, '\0');
+		if (!buf_failed(&list))
+			v = duckdb_create_varchar(list.data);
+	}
+	buf_free(&list);
+	duckdb_free(s);
+	return v;
+}
+
 /* Starts sql on the engine. */
 static struct eng_query *begin_query(struct pg_conn *c, const char *sql, const duckdb_value *params, size_t nparams,
                                      struct eng_error *err)
@@ -317,6 +339,7 @@ static struct eng_query *begin_query(struct pg_conn *c, const char *sql, const d
 		.params = params,
 		.nparams = nparams,
 		.column_as_text = column_as_text,
+		.list_param = list_param,
 	};
 	struct eng_query *q = NULL;
 	if (engine_query_begin(c->s, &o, &q, err) < 0)

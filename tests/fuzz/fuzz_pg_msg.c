@@ -1,11 +1,14 @@
 /* Fuzz target for what a PostgreSQL client sends before and after login: startup packets, Parse
- * and Bind messages (with their parameter walk), and SCRAM client messages. None may read outside
- * the input or accept an inconsistent message. */
+ * and Bind messages (with their parameter walk), SCRAM client messages, and statements and
+ * parameters through the lexical pass and the array syntax. None may read outside the input or
+ * accept an inconsistent message. */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pg/pg_msg.h"
+#include "pg/pg_rewrite.h"
 #include "pg/pg_scram.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -15,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const unsigned char *p = data + 1;
 	size_t len = size - 1;
 	char why[128];
-	switch (data[0] % 4) {
+	switch (data[0] % 5) {
 	case 0: {
 		struct pg_startup st;
 		pg_parse_startup(p, len, &st, why, sizeof(why));
@@ -38,6 +41,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					__builtin_trap();
 			}
 		}
+		break;
+	}
+	case 3: {
+		free(pg_compat_rewrite((const char *)p, len));
+		buf out;
+		buf_init(&out);
+		if (!pg_array_text_to_list((const char *)p, len, &out) && out.len != 0)
+			__builtin_trap();
+		buf_free(&out);
 		break;
 	}
 	default: {

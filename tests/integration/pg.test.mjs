@@ -193,6 +193,11 @@ describe('PostgreSQL wire protocol', () => {
       assert.deepEqual({ ...row.iv }, { days: 1, hours: 2, minutes: 3, seconds: 4 });
       r = await c.query({ text: 'SELECT id, name FROM p', rowMode: 'array' });
       assert.deepEqual(r.rows, [[1, "ann's"]]);
+      // arrays in PostgreSQL's text syntax, as parameters and as literals
+      r = await c.query('SELECT $1::TEXT[] AS t, 2 = ANY($2::INT[]) AS hit', [['a b', 'c"d', null, 'e,f'], [1, 2]]);
+      assert.deepEqual(r.rows, [{ t: ['a b', 'c"d', null, 'e,f'], hit: true }]);
+      r = await c.query(`SELECT '{x,"y z",NULL}'::VARCHAR[] AS l, 'q' <> ALL ('{a,b}'::text[]) AS absent`);
+      assert.deepEqual(r.rows, [{ l: ['x', 'y z', null], absent: true }]);
       // binary results
       const b = client(server, { binary: true });
       await b.connect();

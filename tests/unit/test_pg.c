@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "pg/pg_compat.h"
+#include "pg/pg_rewrite.h"
 #include "pg/pg_scram.h"
 #include "pg/pg_wire.h"
 #include "util/base64.h"
@@ -183,6 +183,43 @@ static void test_compat_rewrite(void **state)
 	expect_rewrite("SELECT 'pg_catalog.", NULL);
 	expect_rewrite("SELECT pg_catalog", NULL);
 	expect_rewrite("SELECT pg_catalog.", "SELECT ");
+	expect_rewrite("SELECT a COLLATE", NULL);
+	expect_rewrite("SELECT a OPERATOR(", NULL);
+}
+
+static void expect_list(const char *pg, const char *list)
+{
+	buf b;
+	buf_init(&b);
+	bool ok = pg_array_text_to_list(pg, strlen(pg), &b);
+	buf_putc(&b, '\0');
+	if (list)
+		assert_string_equal(b.data, list);
+	else
+		assert_int_equal(b.len, 1);
+	assert_int_equal(ok, list != NULL);
+	buf_free(&b);
+}
+
+static void test_array_literals(void **state)
+{
+	(void)state;
+	expect_list("{1, 2 ,3}", "[\"1\",\"2\",\"3\"]");
+	expect_list(" {} ", "[]");
+	expect_list("{{1,2},{3}}", "[[\"1\",\"2\"],[\"3\"]]");
+	expect_list("{\"a,b\",\"q\\\"r\",NULL,\"NULL\",null,\\NULL, x\\,y ,it's}",
+	            "[\"a,b\",\"q\\\"r\",NULL,\"NULL\",NULL,\"NULL\",\"x,y\",\"it's\"]");
+	expect_list("[1,2]", NULL);
+	expect_list("{1,2", NULL);
+	expect_list("{1,,2}", NULL);
+	expect_list("{1} x", NULL);
+	expect_list("{\"open}", NULL);
+	expect_list("{{{{{{{{1}}}}}}}}", NULL);
+	/* in statements: only a plain literal cast to an array type */
+	expect_rewrite("SELECT '{a,b}'::text[], 'x' <> ALL ('{1}' :: numeric(10, 2) [ ])",
+	               "SELECT '[\"a\",\"b\"]'::text[], 'x' <> ALL ('[\"1\"]' :: numeric(10, 2) [ ])");
+	expect_rewrite("SELECT '{it''s}'::varchar[]", "SELECT '[\"it''s\"]'::varchar[]");
+	expect_rewrite("SELECT '{a}'::text, '{a}', E'{a}'::text[], '{a'::text[], '{a}'::text, x[1]", NULL);
 }
 
 int main(void)
@@ -192,6 +229,7 @@ int main(void)
 		cmocka_unit_test(test_scram_rfc7677),
 		cmocka_unit_test(test_scram_channel_binding),
 		cmocka_unit_test(test_compat_rewrite),
+		cmocka_unit_test(test_array_literals),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
