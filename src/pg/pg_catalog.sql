@@ -593,6 +593,12 @@ SELECT (table_oid * 1000 + column_index)::BIGINT AS oid, table_oid AS adrelid, c
        column_default AS adbin
 FROM duckdb_columns() WHERE column_default IS NOT NULL AND database_name = current_database();
 
+-- x = ANY(arr) as PostgreSQL means it, without the subquery DuckDB plans for ANY over a list
+-- (which a LEFT JOIN condition cannot hold); pg_rewrite.c puts it where two columns are compared
+CREATE OR REPLACE MACRO __pgcompat.main.pgcat_any_eq(x, arr) AS
+    CASE WHEN arr IS NULL THEN NULL WHEN len(arr) = 0 THEN false WHEN x IS NULL THEN NULL
+         WHEN list_contains(arr, x) THEN true WHEN list_count(arr) < len(arr) THEN NULL ELSE false END;
+
 -- pg_get_expr(expr_text, relid [, pretty]): DuckDB stores expressions as SQL text already
 CREATE OR REPLACE MACRO __pgcompat.main.pg_get_expr(pg_node_tree, relation_oid) AS pg_node_tree,
     (pg_node_tree, relation_oid, pretty) AS pg_node_tree;

@@ -223,6 +223,75 @@ static bool array_literal(const char *s, size_t i, size_t end, buf *b)
 	return ok;
 }
 
+/* End of the column reference (name, or names joined by dots) at i; i when none starts there. */
+static size_t colref_end(const char *s, size_t len, size_t i)
+{
+	size_t e = i;
+	for (;;) {
+		if (e >= len || !(isalpha((unsigned char)s[e]) || s[e] == '_'))
+			return e == i ? i : 0;
+		while (e < len && ident_char(s[e]))
+			e++;
+		if (e + 1 < len && s[e] == '.' && (isalpha((unsigned char)s[e + 1]) || s[e + 1] == '_'))
+			e++;
+		else
+			return e;
+	}
+}
+
+/* Whether what precedes i leaves a comparison starting at i whole: a comparison cannot be an
+ * operand of anything but these (and, or, not, a parenthesis, a comma, a clause keyword). */
+static bool comparison_may_start(const char *s, size_t i)
+{
+	while (i > 0 && isspace((unsigned char)s[i - 1]))
+		i--;
+	if (i == 0 || s[i - 1] == '(' || s[i - 1] == ',')
+		return true;
+	size_t w = i;
+	while (w > 0 && ident_char(s[w - 1]))
+		w--;
+	static const char *const words[] = {"AND", "OR", "NOT", "ON", "WHERE", "WHEN", "THEN", "ELSE", "SELECT", "HAVING"};
+	for (size_t k = 0; k < sizeof(words) / sizeof(words[0]); k++)
+		if (strlen(words[k]) == i - w && !strncasecmp(s + w, words[k], i - w))
+			return true;
+	return false;
+}
+
+/* a.x = ANY(b.arr) between two column references (how pgJDBC and SQLAlchemy match index keys):
+ * DuckDB plans ANY over a list as a subquery, which a LEFT JOIN condition cannot hold, so it
+ * becomes the macro pgcat_any_eq(a.x, b.arr) of the same meaning. Where it ends, 0 when the text
+ * at i is not that; the operands' spans in l and r. */
+static size_t any_eq_end(const char *s, size_t len, size_t i, size_t l[2], size_t r[2])
+{
+	size_t e = colref_end(s, len, i);
+	if (e == i || e == 0)
+		return 0;
+	l[0] = i;
+	l[1] = e;
+	size_t k = skip_space(s, len, e);
+	if (k >= len || s[k] != '=' || (k + 1 < len && (s[k + 1] == '=' || s[k + 1] == '>')))
+		return 0;
+	k = skip_space(s, len, k + 1);
+	if (len - k < 3 || strncasecmp(s + k, "ANY", 3) != 0 || (k + 3 < len && ident_char(s[k + 3])))
+		return 0;
+	k = skip_space(s, len, k + 3);
+	if (k >= len || s[k] != '(')
+		return 0;
+	k = skip_space(s, len, k + 1);
+	size_t re = colref_end(s, len, k);
+	if (re == k || re == 0)
+		return 0;
+	r[0] = k;
+	r[1] = re;
+	k = skip_space(s, len, re);
+	if (k >= len || s[k] != ')' || !comparison_may_start(s, i))
+		return 0;
+	size_t after = skip_space(s, len, k + 1);
+	if (after < len && (s[after] == '[' || s[after] == '.' || s[after] == ':'))
+		return 0;
+	return k + 1;
+}
+
 char *pg_compat_rewrite(const char *s, size_t len)
 {
 	buf b;
@@ -277,6 +346,18 @@ char *pg_compat_rewrite(const char *s, size_t len)
 		if (q) {
 			buf_append(&b, s + copied, i - copied);
 			i = copied = q;
+			changed = true;
+			continue;
+		}
+		size_t l[2], r[2], any = any_eq_end(s, len, i, l, r);
+		if (any) {
+			buf_append(&b, s + copied, i - copied);
+			buf_puts(&b, "pgcat_any_eq(");
+			buf_append(&b, s + l[0], l[1] - l[0]);
+			buf_puts(&b, ", ");
+			buf_append(&b, s + r[0], r[1] - r[0]);
+			buf_putc(&b, ')');
+			i = copied = any;
 			changed = true;
 			continue;
 		}

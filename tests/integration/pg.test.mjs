@@ -128,6 +128,12 @@ describe('PostgreSQL wire protocol', () => {
     assert.ok(lines.some((l) => l.startsWith(`${USER}|Superuser`)), r.stdout);
     const d = await psql(server, ['-c', '\\d sales.orders']);
     assert.match(d.stdout, /Indexes:\n    "orders_id_pkey" PRIMARY KEY, btree \(id\)/);
+    // index keys matched with = ANY in a LEFT JOIN condition, as SQLAlchemy and pgJDBC do
+    const keys = await psql(server, ['-At', '-c', "SELECT i.relname, a.attname FROM pg_catalog.pg_class t"
+      + ' JOIN pg_catalog.pg_index ix ON t.oid = ix.indrelid JOIN pg_catalog.pg_class i ON i.oid = ix.indexrelid'
+      + ' LEFT OUTER JOIN pg_catalog.pg_attribute a ON t.oid = a.attrelid AND a.attnum = ANY(ix.indkey)'
+      + " WHERE t.relname = 'orders'"]);
+    assert.equal(keys.stdout, 'orders_id_pkey|id\n', keys.stderr);
     // managed tables are tables to clients too
     const managed = await psql(server, ['-At', '-c', 'CREATE TABLE ledger (id BIGINT)', '-c', '\\dt main.*'], { database: 'acme_lakehouse' });
     assert.equal(managed.code, 0, managed.stderr);

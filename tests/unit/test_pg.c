@@ -184,6 +184,12 @@ static void test_compat_rewrite(void **state)
 	expect_rewrite("SELECT pg_catalog", NULL);
 	expect_rewrite("SELECT pg_catalog.", "SELECT ");
 	expect_rewrite("SELECT a COLLATE", NULL);
+	expect_rewrite("LEFT JOIN pg_attribute a ON t.oid = a.attrelid AND a.attnum = ANY ( ix.indkey ) WHERE x",
+	               "LEFT JOIN pg_attribute a ON t.oid = a.attrelid AND pgcat_any_eq(a.attnum, ix.indkey) WHERE x");
+	expect_rewrite("WHERE (k=any(arr)) OR NOT x.y = ANY(z.w)", "WHERE (pgcat_any_eq(k, arr)) OR NOT pgcat_any_eq(x.y, z.w)");
+	/* not two column references, or an operand of something else */
+	expect_rewrite("WHERE 1 = ANY(arr) OR k = ANY(ARRAY[1]) OR k = ANY(f(x)) OR k = ANY(SELECT 1) OR k = ANYX(a)", NULL);
+	expect_rewrite("WHERE j + k = ANY(arr) OR 'k' || k = ANY(arr) OR s.k = ANY(arr)[1] OR k >= ANY(a) OR k == ANY(a)", NULL);
 	expect_rewrite("SELECT a OPERATOR(", NULL);
 }
 
