@@ -31,6 +31,7 @@ static int attach_one(struct engine *e, struct worker *w, const struct lake_head
 		return -1;
 	if (eng_lake_sync_worker(e, w, h, msg, msglen) < 0) {
 		catalog_sql(w, "DETACH DATABASE IF EXISTS ", h->name, (char[256]){0}, 256);
+		eng_not_null_set(w, h->name, NULL);
 		return -1;
 	}
 	return 0;
@@ -39,6 +40,8 @@ static int attach_one(struct engine *e, struct worker *w, const struct lake_head
 int eng_attach_all(struct engine *e, struct worker *w, char *msg, size_t msglen)
 {
 	eng_lake_register(e, w);
+	if (eng_not_null_register(w, msg, msglen) < 0)
+		return -1;
 	pthread_mutex_lock(&w->admin_mu);
 	int rc = eng_lake_macros(w->admin, msg, msglen);
 	pthread_mutex_unlock(&w->admin_mu);
@@ -105,8 +108,10 @@ int engine_catalog_attach(struct engine *e, const char *name, struct eng_error *
 		e->catalogs[e->ncatalogs++] = h;
 	} else {
 		for (int i = 0; i < COMPUTE_SIZES; i++) /* undo where it worked */
-			if (e->workers[i].open)
+			if (e->workers[i].open) {
 				catalog_sql(&e->workers[i], "DETACH DATABASE IF EXISTS ", name, (char[256]){0}, 256);
+				eng_not_null_set(&e->workers[i], name, NULL);
+			}
 		eng_set_error(err, ENG_INTERNAL, msg);
 	}
 	pthread_mutex_unlock(&e->open_mu);
@@ -120,9 +125,11 @@ int engine_catalog_detach(struct engine *e, const char *name, struct eng_error *
 	pthread_mutex_lock(&e->open_mu);
 	ssize_t idx = catalog_index(e, name);
 	if (idx >= 0) {
-		for (int i = 0; i < COMPUTE_SIZES; i++)
+		for (int i = 0; i < COMPUTE_SIZES; i++) {
 			if (e->workers[i].open && catalog_sql(&e->workers[i], "DETACH DATABASE IF EXISTS ", name, msg, sizeof(msg)) < 0)
 				rc = -1;
+			eng_not_null_set(&e->workers[i], name, NULL);
+		}
 		e->catalogs[idx] = e->catalogs[--e->ncatalogs];
 	}
 	pthread_mutex_unlock(&e->open_mu);

@@ -175,6 +175,8 @@ int eng_lake_sync_worker(struct engine *e, struct worker *w, const struct lake_h
 		else
 			admin_run(w, "ROLLBACK", (char[256]){0}, 256);
 	}
+	if (rc == 0)
+		eng_not_null_set(w, h->name, &st);
 	buf_free(&sql);
 	pthread_mutex_unlock(&w->admin_mu);
 	eng_lake_unbound_release(e);

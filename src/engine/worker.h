@@ -27,6 +27,7 @@ struct worker {
 	int running;
 	int waiting;
 	int queue_max;
+	struct lake_not_null *not_null; /* engine/lake_not_null.c; DuckDB owns it */
 };
 
 /* Opens the DuckDB instance under data_dir/workers/<size>, sandboxed. */

@@ -569,10 +569,14 @@ FROM rel;
 -- ---------------------------------------------------------------- pg_attribute / pg_attrdef
 CREATE OR REPLACE VIEW __pgcompat.main.pg_attribute AS
 WITH c AS (
-  SELECT c.*, coalesce(e.type_oid, pgcat_type_oid(c.data_type))::BIGINT AS typoid
+  SELECT c.*, coalesce(e.type_oid, pgcat_type_oid(c.data_type))::BIGINT AS typoid,
+         nn.column_name IS NOT NULL AS managed_not_null
   FROM duckdb_columns() c
   LEFT JOIN (SELECT type_name, max(type_oid) AS type_oid FROM duckdb_types()
              WHERE logical_type = 'ENUM' AND NOT internal GROUP BY type_name) e ON e.type_name = c.data_type
+  -- managed tables are views, whose columns DuckDB holds nullable: the worker knows their NOT NULL
+  LEFT JOIN lakehouse_not_null_columns() nn ON nn.database_name = c.database_name
+       AND nn.schema_name = c.schema_name AND nn.table_name = c.table_name AND nn.column_name = c.column_name
   WHERE c.database_name = current_database()
      OR (c.database_name = 'system' AND c.schema_name IN ('pg_catalog', 'information_schema'))
 )
@@ -581,7 +585,7 @@ SELECT c.table_oid AS attrelid, c.column_name AS attname, c.typoid AS atttypid, 
        (CASE WHEN c.data_type LIKE '%[]' THEN 1 ELSE 0 END) AS attndims, -1 AS attcacheoff,
        pgcat_typmod(c.data_type) AS atttypmod, coalesce(b.typbyval, false) AS attbyval,
        coalesce(b.typstorage, 'p') AS attstorage, coalesce(b.typalign, 'i') AS attalign,
-       NOT c.is_nullable AS attnotnull, c.column_default IS NOT NULL AS atthasdef,
+       NOT c.is_nullable OR c.managed_not_null AS attnotnull, c.column_default IS NOT NULL AS atthasdef,
        false AS atthasmissing, '' AS attidentity, '' AS attgenerated, false AS attisdropped, true AS attislocal,
        0 AS attinhcount, coalesce(b.typcollation, 0)::BIGINT AS attcollation,
        '' AS attcompression, NULL::VARCHAR[] AS attacl, NULL::VARCHAR[] AS attoptions,

@@ -134,10 +134,14 @@ describe('PostgreSQL wire protocol', () => {
       + ' LEFT OUTER JOIN pg_catalog.pg_attribute a ON t.oid = a.attrelid AND a.attnum = ANY(ix.indkey)'
       + " WHERE t.relname = 'orders'"]);
     assert.equal(keys.stdout, 'orders_id_pkey|id\n', keys.stderr);
-    // managed tables are tables to clients too
-    const managed = await psql(server, ['-At', '-c', 'CREATE TABLE ledger (id BIGINT)', '-c', '\\dt main.*'], { database: 'acme_lakehouse' });
+    // managed tables are tables to clients too, with their NOT NULL columns
+    const managed = await psql(server, ['-At', '-c', 'CREATE TABLE ledger (id BIGINT NOT NULL, memo VARCHAR)', '-c', '\\dt main.*',
+      '-c', '\\d ledger', '-c', 'ALTER TABLE ledger ALTER COLUMN memo SET NOT NULL', '-c', '\\d ledger'], { database: 'acme_lakehouse' });
     assert.equal(managed.code, 0, managed.stderr);
-    assert.ok(managed.stdout.split('\n').includes(`main|ledger|table|${USER}`), managed.stdout);
+    const ml = managed.stdout.split('\n');
+    assert.ok(ml.includes(`main|ledger|table|${USER}`), managed.stdout);
+    assert.deepEqual(ml.filter((l) => /^(id|memo)\|/.test(l)),
+      ['id|bigint||not null|', 'memo|text|||', 'id|bigint||not null|', 'memo|text||not null|'], managed.stdout);
     for (const sql of ['CREATE OR REPLACE VIEW __pgcompat.main.pg_class AS SELECT 1', 'USE __pgcompat']) {
       const bad = await psql(server, ['-v', 'VERBOSITY=verbose', '-c', sql]);
       assert.notEqual(bad.code, 0);
@@ -164,10 +168,11 @@ describe('PostgreSQL wire protocol', () => {
     }
   });
 
-  test('node-postgres: prepared statements, parameters of many types, text and binary results', async () => {
-    const c = client(server);
+  test('node-postgres over TLS: prepared statements, parameters of many types, text and binary results', async () => {
+    const c = client(server, { ssl: { rejectUnauthorized: false } });
     await c.connect();
     try {
+      assert.equal(c.connection.stream.encrypted, true);
       let r = await c.query('SELECT $1::INT + 1 AS n, $2 AS s, $3::DOUBLE AS d', [41, 'hi', 1.5]);
       assert.deepEqual(r.rows, [{ n: 42, s: 'hi', d: 1.5 }]);
       assert.deepEqual(r.fields.map((f) => f.dataTypeID), [23, 25, 701]);

@@ -101,7 +101,7 @@ with e.connect() as conn:
     i = inspect(conn)
     print(i.get_schema_names())
     print(i.get_table_names(schema="main"))
-    print([(col["name"], type(col["type"]).__name__) for col in i.get_columns("people", schema="main")])
+    print([(col["name"], type(col["type"]).__name__, col["nullable"]) for col in i.get_columns("people", schema="main")])
 `;
     const py = join(work, 'clients.py');
     writeFileSync(py, script);
@@ -114,7 +114,7 @@ with e.connect() as conn:
     assert.equal(lines[3], '2');
     assert.equal(lines[4], "['information_schema', 'main']");
     assert.equal(lines[5], "['people']");
-    assert.equal(lines[6], "[('id', 'BIGINT'), ('name', 'TEXT'), ('score', 'DOUBLE_PRECISION')]");
+    assert.equal(lines[6], "[('id', 'BIGINT', False), ('name', 'TEXT', True), ('score', 'DOUBLE_PRECISION', True)]");
   });
 
   test('pgJDBC: DatabaseMetaData and a prepared statement', async () => {
@@ -132,7 +132,7 @@ public class JdbcCheck {
       try (ResultSet r = m.getSchemas()) { List<String> l = new ArrayList<>(); while (r.next()) l.add(r.getString("TABLE_SCHEM")); Collections.sort(l); System.out.println("schemas " + l.contains("main")); }
       try (Statement s = c.createStatement()) { s.execute("CREATE TABLE acme.main.jdbc_t (id INTEGER NOT NULL, label VARCHAR)"); }
       try (ResultSet r = m.getTables(null, "main", "jdbc%", new String[] {"TABLE", "VIEW"})) { while (r.next()) System.out.println("table " + r.getString("TABLE_NAME")); }
-      try (ResultSet r = m.getColumns(null, "main", "jdbc_t", null)) { while (r.next()) System.out.println("column " + r.getString("COLUMN_NAME") + " " + r.getString("TYPE_NAME") + " " + r.getInt("DATA_TYPE")); }
+      try (ResultSet r = m.getColumns(null, "main", "jdbc_t", null)) { while (r.next()) System.out.println("column " + r.getString("COLUMN_NAME") + " " + r.getString("TYPE_NAME") + " " + r.getInt("DATA_TYPE") + " " + r.getString("IS_NULLABLE")); }
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO acme.main.jdbc_t VALUES (?, ?)")) {
         for (int i = 1; i <= 3; i++) { ps.setInt(1, i); ps.setString(2, "l" + i); ps.executeUpdate(); }
       }
@@ -162,8 +162,8 @@ public class JdbcCheck {
       + 'catalogs [acme]\n'
       + 'schemas true\n'
       + 'table jdbc_t\n'
-      + 'column id int4 4\n'
-      + 'column label text 12\n'
+      + 'column id int4 4 NO\n'
+      + 'column label text 12 YES\n'
       + 'prepared 2 l3\n'
       + 'after rollback 3\n'
       + 'key b 1 jdbc_k_b_a_pkey\n'

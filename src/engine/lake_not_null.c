@@ -1,0 +1,180 @@
+/* NOT NULL of managed tables' columns. A managed table is a view to DuckDB, and a view's columns
+ * are all nullable in DuckDB's catalog, so each worker keeps the list itself (refreshed with the
+ * catalog's views) and serves it as the table function lakehouse_not_null_columns(), which the
+ * PostgreSQL catalog views read for pg_attribute.attnotnull. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine_internal.h"
+#include "util/log.h"
+
+struct nn_column {
+	char *catalog, *schema, *table, *column;
+};
+
+struct lake_not_null {
+	pthread_mutex_t mu;
+	struct nn_column *cols;
+	size_t n;
+};
+
+/* What one scan returns: a copy taken when it starts. */
+struct nn_scan {
+	struct nn_column *cols;
+	size_t n, next;
+};
+
+static void column_free(struct nn_column *c)
+{
+	free(c->catalog);
+	free(c->schema);
+	free(c->table);
+	free(c->column);
+}
+
+static bool column_dup(struct nn_column *to, const char *catalog, const char *schema, const char *table,
+                       const char *column)
+{
+	to->catalog = strdup(catalog);
+	to->schema = strdup(schema);
+	to->table = strdup(table);
+	to->column = strdup(column);
+	if (to->catalog && to->schema && to->table && to->column)
+		return true;
+	column_free(to);
+	return false;
+}
+
+static void scan_free(void *p)
+{
+	struct nn_scan *s = p;
+	for (size_t i = 0; i < s->n; i++)
+		column_free(&s->cols[i]);
+	free(s->cols);
+	free(s);
+}
+
+static void list_free(void *p)
+{
+	struct lake_not_null *l = p;
+	for (size_t i = 0; i < l->n; i++)
+		column_free(&l->cols[i]);
+	free(l->cols);
+	pthread_mutex_destroy(&l->mu);
+	free(l);
+}
+
+static const char *const column_names[] = {"database_name", "schema_name", "table_name", "column_name"};
+
+static void nn_bind(duckdb_bind_info info)
+{
+	duckdb_logical_type t = duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
+	for (size_t i = 0; i < 4; i++)
+		duckdb_bind_add_result_column(info, column_names[i], t);
+	duckdb_destroy_logical_type(&t);
+}
+
+static void nn_init(duckdb_init_info info)
+{
+	struct lake_not_null *l = duckdb_init_get_extra_info(info);
+	struct nn_scan *s = calloc(1, sizeof(*s));
+	if (!s) {
+		duckdb_init_set_error(info, "out of memory");
+		return;
+	}
+	pthread_mutex_lock(&l->mu);
+	s->cols = calloc(l->n ? l->n : 1, sizeof(*s->cols));
+	for (size_t i = 0; s->cols && i < l->n; i++) {
+		const struct nn_column *c = &l->cols[i];
+		if (!column_dup(&s->cols[s->n], c->catalog, c->schema, c->table, c->column))
+			break;
+		s->n++;
+	}
+	bool complete = s->cols && s->n == l->n;
+	pthread_mutex_unlock(&l->mu);
+	if (!complete) {
+		scan_free(s);
+		duckdb_init_set_error(info, "out of memory");
+		return;
+	}
+	duckdb_init_set_max_threads(info, 1);
+	duckdb_init_set_init_data(info, s, scan_free);
+}
+
+static void nn_function(duckdb_function_info info, duckdb_data_chunk out)
+{
+	struct nn_scan *s = duckdb_function_get_init_data(info);
+	idx_t room = duckdb_vector_size(), rows = 0;
+	duckdb_vector v[4];
+	for (idx_t k = 0; k < 4; k++)
+		v[k] = duckdb_data_chunk_get_vector(out, k);
+	for (; rows < room && s->next < s->n; rows++, s->next++) {
+		const struct nn_column *c = &s->cols[s->next];
+		duckdb_vector_assign_string_element(v[0], rows, c->catalog);
+		duckdb_vector_assign_string_element(v[1], rows, c->schema);
+		duckdb_vector_assign_string_element(v[2], rows, c->table);
+		duckdb_vector_assign_string_element(v[3], rows, c->column);
+	}
+	duckdb_data_chunk_set_size(out, rows);
+}
+
+int eng_not_null_register(struct worker *w, char *msg, size_t msglen)
+{
+	struct lake_not_null *l = calloc(1, sizeof(*l));
+	if (!l) {
+		snprintf(msg, msglen, "out of memory");
+		return -1;
+	}
+	pthread_mutex_init(&l->mu, NULL);
+	duckdb_table_function tf = duckdb_create_table_function();
+	duckdb_table_function_set_name(tf, "lakehouse_not_null_columns");
+	duckdb_table_function_set_extra_info(tf, l, list_free); /* DuckDB frees it with the function */
+	duckdb_table_function_set_bind(tf, nn_bind);
+	duckdb_table_function_set_init(tf, nn_init);
+	duckdb_table_function_set_function(tf, nn_function);
+	pthread_mutex_lock(&w->admin_mu);
+	duckdb_state st = duckdb_register_table_function(w->admin, tf);
+	pthread_mutex_unlock(&w->admin_mu);
+	duckdb_destroy_table_function(&tf);
+	if (st == DuckDBError) {
+		snprintf(msg, msglen, "cannot register lakehouse_not_null_columns()");
+		return -1;
+	}
+	w->not_null = l;
+	return 0;
+}
+
+void eng_not_null_set(struct worker *w, const char *catalog, const struct lake_state *st)
+{
+	struct lake_not_null *l = w->not_null;
+	if (!l)
+		return;
+	pthread_mutex_lock(&l->mu);
+	size_t kept = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		if (!strcmp(l->cols[i].catalog, catalog))
+			column_free(&l->cols[i]);
+		else
+			l->cols[kept++] = l->cols[i];
+	}
+	l->n = kept;
+	for (size_t i = 0; st && i < st->ntables; i++) {
+		const struct lake_table *t = &st->tables[i];
+		const struct lake_schema *schema = lake_state_schema_by_id(st, t->schema_id);
+		for (size_t c = 0; schema && c < t->ncols; c++) {
+			if (!t->cols[c].not_null)
+				continue;
+			struct nn_column *grown = realloc(l->cols, (l->n + 1) * sizeof(*grown));
+			if (!grown || !column_dup(&grown[l->n], catalog, schema->name, t->name, t->cols[c].name)) {
+				if (grown)
+					l->cols = grown;
+				log_warn("cannot list a NOT NULL column", "catalog=%s table=%s", catalog, t->name);
+				continue;
+			}
+			l->cols = grown;
+			l->n++;
+		}
+	}
+	pthread_mutex_unlock(&l->mu);
+}
