@@ -24,6 +24,9 @@
 
 #define PROTOCOL_3_0 196608
 #define SSL_REQUEST 80877103
+/* PostgreSQL's bound on a startup packet, and ours on a password or SASL message */
+#define STARTUP_MAX 10000
+#define AUTH_MESSAGE_MAX 65536
 #define GSSENC_REQUEST 80877104
 #define CANCEL_REQUEST 80877102
 #define FAILED_LOGIN_DELAY_MS 1000
@@ -786,9 +789,17 @@ static bool handle_message(struct pg_conn *c, char type, const unsigned char *p,
 	}
 }
 
+size_t pg_message_max(const struct pg_conn *c)
+{
+	switch (c->phase) {
+	case PG_STARTUP: return STARTUP_MAX;
+	case PG_AUTH: return AUTH_MESSAGE_MAX;
+	default: return (size_t)pg_server_config(c->srv)->pg_max_message;
+	}
+}
+
 bool pg_conn_handle(struct pg_conn *c)
 {
-	const size_t max = (size_t)pg_server_config(c->srv)->pg_max_message;
 	bool keep = true;
 	while (keep && c->phase != PG_HANDSHAKE && !atomic_load(&c->gone)) {
 		size_t avail = c->in.len - c->in_off;
@@ -797,8 +808,9 @@ bool pg_conn_handle(struct pg_conn *c)
 		if (avail < head + 4)
 			break;
 		uint32_t len = (uint32_t)p[head] << 24 | (uint32_t)p[head + 1] << 16 | (uint32_t)p[head + 2] << 8 | p[head + 3];
-		if (len < 4 || len > max || (c->phase == PG_STARTUP && (len < 8 || len > 10000))) {
-			if (len > max && c->phase != PG_STARTUP)
+		size_t max = pg_message_max(c);
+		if (len < 4 || len > max || (c->phase == PG_STARTUP && len < 8)) {
+			if (len > max && c->phase > PG_AUTH)
 				return fatal(c, "54000", "message too long");
 			return fatal(c, "08P01", "invalid message length");
 		}

@@ -22,7 +22,7 @@
 
 enum pg_phase {
 	PG_STARTUP,   /* waiting for SSLRequest, CancelRequest or the startup packet */
-	PG_HANDSHAKE, /* TLS handshake, run by the event loop */
+	PG_HANDSHAKE, /* TLS handshake, stepped by the pool thread that gets the socket ready */
 	PG_AUTH,      /* password or SASL exchange */
 	PG_READY,     /* queries */
 	PG_COPY_IN,   /* COPY … FROM STDIN: CopyData until CopyDone or CopyFail */
@@ -89,6 +89,7 @@ struct pg_conn {
 	atomic_bool gone; /* the client hung up */
 	atomic_int kill;  /* KILL_*: the loop wants it closed (its reading side is shut) */
 	atomic_bool retired; /* closed, its memory not yet freed */
+	bool ssl_failed;     /* the TLS session broke: no close_notify */
 	int64_t last_active_ms;
 	int64_t auth_deadline_ms;
 	int64_t close_at_ms; /* > 0: send out and close then (a failed login's delay) */
@@ -141,7 +142,11 @@ bool pg_server_cancel(struct pg_server *s, int32_t pid, int32_t secret);
 /* The salted password and salt of a configured user for SCRAM (a decoy for an unknown user). */
 void pg_server_scram_secret(struct pg_server *s, const char *user, unsigned char salted[SCRAM_KEY_LEN],
                             unsigned char salt[16], bool *known);
-/* Sends what is in c->out; -1 when the client is gone. Blocks while the socket is full. */
+/* The longest message c may send now: small before login, so that no one unauthenticated makes
+ * the server hold much. */
+size_t pg_message_max(const struct pg_conn *c);
+/* Sends what is in c->out; -1 when the client is gone. Blocks while the socket is full, for at
+ * most pg-write-timeout-seconds without the client reading anything (then it counts as gone). */
 int pg_flush(struct pg_conn *c);
 /* The folder where the connection's COPY data is staged. */
 const char *pg_server_spool_dir(const struct pg_server *s);

@@ -262,6 +262,9 @@ static void set_running(struct pg_conn *c, struct eng_query *q)
 	if (q) /* a new statement; the outcome of the last one stays readable until then */
 		c->timed_out = false;
 	c->deadline_ms = q && c->statement_timeout_ms > 0 ? clock_mono_us() / 1000 + c->statement_timeout_ms : 0;
+	/* a hang-up seen before the query was published here interrupts it now (both sides hold mu) */
+	if (q && atomic_load(&c->gone))
+		engine_query_interrupt(q);
 	pthread_mutex_unlock(&c->mu);
 }
 

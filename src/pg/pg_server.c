@@ -53,6 +53,7 @@ struct pg_server {
 	pthread_t *pool;
 	int npool;
 	atomic_bool quiescing, stopping;
+	bool accept_paused; /* out of file descriptors: listeners unwatched until the next tick (loop) */
 
 	pthread_mutex_t mu; /* the lists below */
 	struct pg_conn *conns;
@@ -82,12 +83,13 @@ static int read_some(struct pg_conn *c)
 {
 	int got = 0;
 	for (int rounds = 0; rounds < 64; rounds++) {
-		if (c->in.len - c->in_off > (size_t)c->srv->cfg->pg_max_message + 16)
+		if (c->in.len - c->in_off > pg_message_max(c) + 16)
 			return 1; /* enough to act on; the handler refuses an oversized message */
 		if (!buf_reserve(&c->in, READ_CHUNK))
 			return -1;
 		ssize_t n;
 		if (c->ssl) {
+			ERR_clear_error(); /* SSL_get_error reads this thread's queue, which others' errors may fill */
 			int r = SSL_read(c->ssl, c->in.data + c->in.len, READ_CHUNK);
 			if (r > 0) {
 				n = r;
@@ -96,6 +98,7 @@ static int read_some(struct pg_conn *c)
 				ERR_clear_error();
 				if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
 					return got;
+				c->ssl_failed = true;
 				return -1;
 			}
 		} else {
@@ -123,12 +126,14 @@ int pg_flush(struct pg_conn *c)
 		return -1;
 	}
 	size_t off = 0;
+	int64_t stalled_since = 0;
 	while (off < c->out.len) {
 		if (atomic_load(&c->gone))
 			return -1;
 		ssize_t n;
 		bool want_write = false, want_read = false;
 		if (c->ssl) {
+			ERR_clear_error();
 			int r = SSL_write(c->ssl, c->out.data + off, (int)(c->out.len - off > (1u << 30) ? 1u << 30 : c->out.len - off));
 			if (r > 0) {
 				n = r;
@@ -140,6 +145,7 @@ int pg_flush(struct pg_conn *c)
 				else if (e == SSL_ERROR_WANT_READ)
 					want_read = true;
 				else {
+					c->ssl_failed = true;
 					atomic_store(&c->gone, true);
 					return -1;
 				}
@@ -158,6 +164,16 @@ int pg_flush(struct pg_conn *c)
 			}
 		}
 		off += (size_t)n;
+		if (n > 0) {
+			stalled_since = 0;
+		} else if (!stalled_since) {
+			stalled_since = now_ms();
+		} else if (now_ms() - stalled_since > (int64_t)c->srv->cfg->pg_write_timeout_seconds * 1000) {
+			/* a client that reads nothing for so long would hold this thread for good */
+			log_warn("PostgreSQL client stopped reading", "pid=%d user=%s", c->pid, c->user);
+			atomic_store(&c->gone, true);
+			return -1;
+		}
 		if (want_write || want_read) {
 			/* the client reads slowly: wait here, watching for it to go away */
 			struct pollfd p = {c->fd, (short)(want_read ? POLLIN : POLLOUT), 0};
@@ -185,7 +201,11 @@ static void conn_release(struct pg_conn *c)
 {
 	pg_conn_release(c);
 	if (c->ssl) {
-		SSL_shutdown(c->ssl);
+		/* close_notify only on a session that is up and sound; otherwise OpenSSL just queues errors */
+		ERR_clear_error();
+		if (!c->ssl_failed && SSL_is_init_finished(c->ssl))
+			SSL_shutdown(c->ssl);
+		ERR_clear_error();
 		SSL_free(c->ssl);
 		c->ssl = NULL;
 	}
@@ -237,7 +257,11 @@ static void arm(struct pg_server *s, struct pg_conn *c, uint32_t what)
 {
 	atomic_store(&c->busy, false);
 	struct epoll_event ev = {.events = what | EPOLLRDHUP | EPOLLONESHOT, .data.ptr = c};
-	epoll_ctl(s->pool_ep, EPOLL_CTL_MOD, c->fd, &ev);
+	if (epoll_ctl(s->pool_ep, EPOLL_CTL_MOD, c->fd, &ev) < 0) {
+		/* never to be served again: close it rather than keep its slot */
+		atomic_store(&c->busy, true);
+		retire(s, c);
+	}
 }
 
 /* Whether c->in holds a complete message (or startup packet) to act on. */
@@ -250,7 +274,7 @@ static bool message_ready(struct pg_conn *c)
 		return false;
 	uint32_t len = (uint32_t)p[head] << 24 | (uint32_t)p[head + 1] << 16 | (uint32_t)p[head + 2] << 8 | p[head + 3];
 	/* a bad length is "ready": the handler refuses it */
-	if (len < 4 || len > (uint64_t)c->srv->cfg->pg_max_message)
+	if (len < 4 || len > pg_message_max(c))
 		return true;
 	return avail >= head + len;
 }
@@ -265,7 +289,9 @@ static void last_word(struct pg_conn *c)
 			/* closing regardless */
 		}
 	} else {
-		SSL_write(c->ssl, c->out.data, (int)c->out.len);
+		ERR_clear_error();
+		if (SSL_write(c->ssl, c->out.data, (int)c->out.len) <= 0)
+			c->ssl_failed = true;
 		ERR_clear_error();
 	}
 }
@@ -284,6 +310,7 @@ static void handshake(struct pg_server *s, struct pg_conn *c)
 			return;
 		}
 	}
+	ERR_clear_error();
 	int r = SSL_accept(c->ssl);
 	if (r == 1) {
 		c->phase = PG_STARTUP;
@@ -303,6 +330,7 @@ static void handshake(struct pg_server *s, struct pg_conn *c)
 		return;
 	}
 	log_info("PostgreSQL TLS handshake failed", "pid=%d", c->pid);
+	c->ssl_failed = true;
 	retire(s, c);
 }
 
@@ -403,12 +431,28 @@ static void refuse(int fd, const char *sqlstate, const char *message)
 	buf_free(&b);
 }
 
+/* Watches the listeners or stops watching them: a connection that cannot be accepted for want of
+ * file descriptors stays pending, and a level-triggered listener would wake the loop forever. */
+static void watch_listeners(struct pg_server *s, bool on)
+{
+	for (int i = 0; i < s->nlisteners; i++) {
+		struct epoll_event ev = {.events = on ? EPOLLIN : 0, .data.ptr = &s->listeners[i]};
+		epoll_ctl(s->epfd, EPOLL_CTL_MOD, s->listeners[i], &ev);
+	}
+	s->accept_paused = !on;
+}
+
 static void accept_all(struct pg_server *s, int lfd)
 {
 	for (;;) {
 		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0)
+		if (fd < 0) {
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+				log_warn("PostgreSQL connections wait: out of file descriptors", "error=\"%s\"", strerror(errno));
+				watch_listeners(s, false);
+			}
 			return;
+		}
 		if (atomic_load(&s->quiescing)) {
 			refuse(fd, "57P01", "the server is shutting down");
 			close(fd);
@@ -443,6 +487,14 @@ static void accept_all(struct pg_server *s, int lfd)
 		if (RAND_bytes((unsigned char *)&c->secret, sizeof(c->secret)) != 1)
 			c->secret = (int32_t)clock_mono_us();
 		pthread_mutex_lock(&s->mu);
+		if (atomic_load(&s->quiescing)) {
+			/* pg_server_stop marks the listed connections under mu: this one would be missed */
+			pthread_mutex_unlock(&s->mu);
+			refuse(fd, "57P01", "the server is shutting down");
+			conn_release(c);
+			conn_free(c);
+			continue;
+		}
 		c->pid = ++s->next_pid;
 		if (c->pid <= 0)
 			c->pid = s->next_pid = 1;
@@ -458,10 +510,11 @@ static void accept_all(struct pg_server *s, int lfd)
 	}
 }
 
-/* A hang-up: a query running for c is interrupted; an idle c is the pool's to close. */
+/* A hang-up: a query running for c is interrupted (one published later sees gone; see
+ * set_running); an idle c is the pool's to close, which reads the end of the stream. */
 static void on_hangup(struct pg_conn *c)
 {
-	if (atomic_load(&c->retired) || !atomic_load(&c->busy))
+	if (atomic_load(&c->retired))
 		return;
 	atomic_store(&c->gone, true);
 	pthread_mutex_lock(&c->mu);
@@ -494,7 +547,7 @@ static void tick(struct pg_server *s)
 				due[ndue++] = c;
 			continue;
 		}
-		bool idle = s->cfg->pg_idle_timeout_seconds > 0 && c->phase == PG_READY &&
+		bool idle = s->cfg->pg_idle_timeout_seconds > 0 && (c->phase == PG_READY || c->phase == PG_COPY_IN) &&
 		            now - c->last_active_ms > (int64_t)s->cfg->pg_idle_timeout_seconds * 1000;
 		bool unauthenticated = c->phase < PG_READY && now > c->auth_deadline_ms;
 		if ((idle || unauthenticated) && !atomic_load(&c->kill)) {
@@ -507,6 +560,8 @@ static void tick(struct pg_server *s)
 		last_word(due[i]);
 		close_now(s, due[i]);
 	}
+	if (s->accept_paused)
+		watch_listeners(s, true);
 }
 
 static void *loop_main(void *arg)

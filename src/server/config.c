@@ -80,6 +80,8 @@ static const struct opt opts[] = {
 	{"pg-threads", OPT_INT, OFF(pg_threads), "threads running PostgreSQL requests (default 32)"},
 	{"pg-idle-timeout-seconds", OPT_INT, OFF(pg_idle_timeout_seconds),
 	 "close PostgreSQL connections idle this long (default 0: never)"},
+	{"pg-write-timeout-seconds", OPT_INT, OFF(pg_write_timeout_seconds),
+	 "close PostgreSQL connections whose client reads nothing of an answer this long (default 60)"},
 	{"pg-statement-timeout-ms", OPT_INT, OFF(pg_statement_timeout_ms),
 	 "default statement_timeout of PostgreSQL sessions (default 0: none)"},
 	{"pg-max-message", OPT_BYTES, OFF(pg_max_message), "largest PostgreSQL message accepted (default 64MiB)"},
@@ -119,6 +121,7 @@ static void set_defaults(struct config *cfg)
 	cfg->pg_auth = strdup("scram");
 	cfg->pg_max_connections = 100;
 	cfg->pg_threads = 32;
+	cfg->pg_write_timeout_seconds = 60;
 	cfg->pg_max_message = 64LL << 20;
 	cfg->s3_attempts = 6;
 	cfg->s3_connect_timeout_ms = 10000;
@@ -467,8 +470,10 @@ int config_load(struct config *cfg, int argc, char **argv, char *err, size_t err
 		snprintf(err, errlen, "pg-tls-cert and pg-tls-key go together");
 		return -1;
 	}
-	if (cfg->pg_max_connections < 1 || cfg->pg_threads < 1 || cfg->pg_max_message < 1024) {
-		snprintf(err, errlen, "pg-max-connections and pg-threads must be at least 1, pg-max-message at least 1KiB");
+	if (cfg->pg_max_connections < 1 || cfg->pg_threads < 1 || cfg->pg_write_timeout_seconds < 1 ||
+	    cfg->pg_max_message < 1024) {
+		snprintf(err, errlen, "pg-max-connections, pg-threads and pg-write-timeout-seconds must be at least 1, "
+		                      "pg-max-message at least 1KiB");
 		return -1;
 	}
 	if (!cfg->metadata) {

@@ -58,6 +58,7 @@ struct config {
 	int pg_max_connections;
 	int pg_threads;
 	int pg_idle_timeout_seconds;
+	int pg_write_timeout_seconds;
 	int pg_statement_timeout_ms;
 	int64_t pg_max_message;
 	int s3_attempts;

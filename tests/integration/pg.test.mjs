@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import net from 'node:net';
+import tls from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 
 import pg from 'pg';
@@ -338,6 +339,27 @@ describe('PostgreSQL wire protocol', () => {
     gone.query('SELECT count(*) FROM range(100000000000)').catch(() => {});
     await sleep(300);
     gone.connection.stream.destroy();
+    // TLS clients that vanish mid-handshake, without close_notify, leave nothing behind for the
+    // next TLS connection served by the same thread
+    const tlsClient = client(server, { ssl: { rejectUnauthorized: false } });
+    await tlsClient.connect();
+    for (let round = 0; round < 10; round++) {
+      await new Promise((resolve) => {
+        const s = net.connect(server.pgPort, '127.0.0.1', () => {
+          const req = Buffer.alloc(8);
+          req.writeInt32BE(8, 0);
+          req.writeInt32BE(80877103, 4);
+          s.write(req);
+        });
+        s.on('error', () => {});
+        s.once('data', () => {
+          const t = tls.connect({ socket: s, rejectUnauthorized: false }, () => { s.destroy(); setTimeout(resolve, 30); });
+          t.on('error', () => {});
+        });
+      });
+      assert.deepEqual((await tlsClient.query('SELECT $1::INT AS round', [round])).rows, [{ round }]);
+    }
+    await tlsClient.end();
     // the server is fine, and so are the others
     const ok = client(server);
     await ok.connect();
@@ -368,6 +390,30 @@ describe('PostgreSQL wire protocol', () => {
       await small.stop();
     }
     await Promise.all(clients.map((c) => c.end()));
+  });
+
+  test('a client that stops reading its answer is closed after --pg-write-timeout-seconds, freeing the thread', async () => {
+    const one = await startServer({ args: ['--pg-threads', '1', '--pg-write-timeout-seconds', '1'] });
+    try {
+      const stuck = client(one);
+      await stuck.connect();
+      stuck.on('error', () => {});
+      const big = stuck.query('SELECT i, repeat(\'x\', 100) AS s FROM range(5000000) t(i)').then(() => 'done', () => 'failed');
+      stuck.connection.stream.pause(); // reads nothing more: the server's only thread waits on it
+      await sleep(300);
+      const other = client(one);
+      const answer = (async () => {
+        await other.connect();
+        return (await other.query('SELECT 42 AS n')).rows;
+      })();
+      const got = await Promise.race([answer, sleep(20000).then(() => 'no answer')]);
+      assert.deepEqual(got, [{ n: 42 }]);
+      stuck.connection.stream.resume();
+      assert.equal(await Promise.race([big, sleep(10000).then(() => 'hanging')]), 'failed');
+      await other.end();
+    } finally {
+      await one.stop();
+    }
   });
 
   test('an idle session is closed with 57P05 after --pg-idle-timeout-seconds; an active one stays', async () => {
