@@ -470,6 +470,11 @@ static void accept_all(struct pg_server *s, int lfd)
 		int one = 1;
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+		/* a peer gone without a word is found in minutes, not the system's two hours */
+		int idle = 120, interval = 15, probes = 4;
+		setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+		setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof(interval));
+		setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof(probes));
 		struct pg_conn *c = calloc(1, sizeof(*c));
 		if (!c) {
 			close(fd);
