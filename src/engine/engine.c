@@ -680,7 +680,8 @@ static int bind_params(struct eng_query *q, duckdb_prepared_statement prep, stru
 	duckdb_clear_bindings(prep);
 	for (size_t i = 0; i < q->nparams; i++) {
 		duckdb_value adapted = NULL;
-		if (q->params[i] && q->list_param) {
+		if (q->params[i] && q->list_param &&
+		    duckdb_get_type_id(duckdb_get_value_type(q->params[i])) == DUCKDB_TYPE_VARCHAR) {
 			duckdb_logical_type ptype = duckdb_param_logical_type(prep, (idx_t)i + 1);
 			duckdb_type id = ptype ? duckdb_get_type_id(ptype) : DUCKDB_TYPE_INVALID;
 			if (id == DUCKDB_TYPE_LIST || id == DUCKDB_TYPE_ARRAY)

@@ -159,22 +159,27 @@ void eng_not_null_set(struct worker *w, const char *catalog, const struct lake_s
 			l->cols[kept++] = l->cols[i];
 	}
 	l->n = kept;
-	for (size_t i = 0; st && i < st->ntables; i++) {
+	size_t more = 0;
+	for (size_t i = 0; st && i < st->ntables; i++)
+		for (size_t c = 0; c < st->tables[i].ncols; c++)
+			more += st->tables[i].cols[c].not_null;
+	struct nn_column *grown = more ? realloc(l->cols, (kept + more) * sizeof(*grown)) : l->cols;
+	if (!grown) {
+		log_warn("cannot list the NOT NULL columns of a catalog", "catalog=%s", catalog);
+		more = 0;
+	} else {
+		l->cols = grown;
+	}
+	for (size_t i = 0; more && i < st->ntables; i++) {
 		const struct lake_table *t = &st->tables[i];
 		const struct lake_schema *schema = lake_state_schema_by_id(st, t->schema_id);
-		for (size_t c = 0; schema && c < t->ncols; c++) {
-			if (!t->cols[c].not_null)
-				continue;
-			struct nn_column *grown = realloc(l->cols, (l->n + 1) * sizeof(*grown));
-			if (!grown || !column_dup(&grown[l->n], catalog, schema->name, t->name, t->cols[c].name)) {
-				if (grown)
-					l->cols = grown;
-				log_warn("cannot list a NOT NULL column", "catalog=%s table=%s", catalog, t->name);
-				continue;
+		for (size_t c = 0; schema && c < t->ncols; c++)
+			if (t->cols[c].not_null) {
+				if (column_dup(&l->cols[l->n], catalog, schema->name, t->name, t->cols[c].name))
+					l->n++;
+				else
+					log_warn("cannot list a NOT NULL column", "catalog=%s table=%s", catalog, t->name);
 			}
-			l->cols = grown;
-			l->n++;
-		}
 	}
 	pthread_mutex_unlock(&l->mu);
 }

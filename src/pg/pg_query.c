@@ -18,6 +18,7 @@
 #include "pg/pg_conn.h"
 #include "pg/pg_wire.h"
 #include "util/clock.h"
+#include "util/hex.h"
 #include "util/log.h"
 #include "util/tz.h"
 #include "util/uuid.h"
@@ -311,8 +312,6 @@ static void dml_tag(enum stmt_kind k, int64_t n, char *tag, size_t taglen)
 /* A parameter sent as text in PostgreSQL's array syntax ('{1,2}'), for a list parameter. */
 static duckdb_value list_param(duckdb_value text)
 {
-	if (duckdb_get_type_id(duckdb_get_value_type(text)) != DUCKDB_TYPE_VARCHAR)
-		return NULL;
 	char *s = duckdb_get_varchar(text);
 	if (!s)
 		return NULL;
@@ -1106,14 +1105,6 @@ void pg_copy_fail(struct pg_conn *c, const char *why)
 	pg_send_ready(c);
 }
 
-static int hex_digit(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	ch = (char)(ch | 0x20);
-	return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
-}
-
 /* Decodes the escape whose letter is at s[i] (after the backslash) of PostgreSQL's text format,
  * octal \ooo and hex \xhh included, into field; returns the position after it, or 0 for a zero
  * byte, which no text value may hold. */
@@ -1128,10 +1119,10 @@ static size_t text_unescape(const char *s, size_t len, size_t i, buf *field)
 		buf_putc(field, (char)(v & 0xFF));
 		return v & 0xFF ? i : 0;
 	}
-	if (e == 'x' && i + 1 < len && hex_digit(s[i + 1]) >= 0) {
-		int v = hex_digit(s[++i]);
-		if (++i < len && hex_digit(s[i]) >= 0)
-			v = v * 16 + hex_digit(s[i++]);
+	if (e == 'x' && i + 1 < len && hex_value((unsigned char)s[i + 1]) >= 0) {
+		int v = hex_value((unsigned char)s[++i]);
+		if (++i < len && hex_value((unsigned char)s[i]) >= 0)
+			v = v * 16 + hex_value((unsigned char)s[i++]);
 		buf_putc(field, (char)v);
 		return v ? i : 0;
 	}

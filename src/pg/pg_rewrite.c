@@ -84,8 +84,9 @@ static size_t qualifier_end(const char *s, size_t len, size_t i)
 	return skip_space(s, len, e + 1);
 }
 
-/* One array (at s[*i] == '{') of PostgreSQL's array input syntax, as DuckDB's list text. */
-static bool array_text(const char *s, size_t len, size_t *i, buf *out, int depth)
+/* One array (at s[*i] == '{') of PostgreSQL's array input syntax, as DuckDB's list text (elem:
+ * scratch space for one element). */
+static bool array_text(const char *s, size_t len, size_t *i, buf *out, buf *elem, int depth)
 {
 	if (depth > 6)
 		return false;
@@ -101,7 +102,7 @@ static bool array_text(const char *s, size_t len, size_t *i, buf *out, int depth
 		if (k >= len)
 			return false;
 		if (s[k] == '{') {
-			if (!array_text(s, len, &k, out, depth + 1))
+			if (!array_text(s, len, &k, out, elem, depth + 1))
 				return false;
 		} else if (s[k] == '"') {
 			/* DuckDB reads \" and \\ inside quotes as PostgreSQL does */
@@ -117,33 +118,29 @@ static bool array_text(const char *s, size_t len, size_t *i, buf *out, int depth
 			k++;
 		} else {
 			size_t start = k, end = 0;
-			buf elem;
-			buf_init(&elem);
+			buf_reset(elem);
 			for (; k < len && s[k] != ',' && s[k] != '}' && s[k] != '{' && s[k] != '"'; k++) {
 				if (s[k] == '\\' && k + 1 < len)
 					k++;
-				buf_putc(&elem, s[k]);
+				buf_putc(elem, s[k]);
 				if (!isspace((unsigned char)s[k]) || s[k - 1] == '\\')
-					end = elem.len;
+					end = elem->len;
 			}
-			elem.len = end;
-			bool null = elem.len == 4 && !strncasecmp(elem.data, "NULL", 4) && s[start] != '\\';
-			if (elem.len == 0 || buf_failed(&elem)) {
-				buf_free(&elem);
+			elem->len = end;
+			bool null = elem->len == 4 && !strncasecmp(elem->data, "NULL", 4) && s[start] != '\\';
+			if (elem->len == 0 || buf_failed(elem))
 				return false;
-			}
 			if (null) {
 				buf_puts(out, "NULL");
 			} else {
 				buf_putc(out, '"');
-				for (size_t m = 0; m < elem.len; m++) {
-					if (elem.data[m] == '"' || elem.data[m] == '\\')
+				for (size_t m = 0; m < elem->len; m++) {
+					if (elem->data[m] == '"' || elem->data[m] == '\\')
 						buf_putc(out, '\\');
-					buf_putc(out, elem.data[m]);
+					buf_putc(out, elem->data[m]);
 				}
 				buf_putc(out, '"');
 			}
-			buf_free(&elem);
 		}
 		k = skip_space(s, len, k);
 		if (k < len && s[k] == ',') {
@@ -166,10 +163,13 @@ bool pg_array_text_to_list(const char *s, size_t len, buf *out)
 	if (i >= len || s[i] != '{')
 		return false;
 	size_t mark = out->len;
-	if (array_text(s, len, &i, out, 0) && skip_space(s, len, i) == len && !buf_failed(out))
-		return true;
-	out->len = mark;
-	return false;
+	buf elem;
+	buf_init(&elem);
+	bool ok = array_text(s, len, &i, out, &elem, 0) && skip_space(s, len, i) == len && !buf_failed(out);
+	buf_free(&elem);
+	if (!ok)
+		out->len = mark;
+	return ok;
 }
 
 /* Whether what follows a string literal ending before i is a cast to an array type: ::type[] */

@@ -453,11 +453,6 @@ static void accept_all(struct pg_server *s, int lfd)
 			}
 			return;
 		}
-		if (atomic_load(&s->quiescing)) {
-			refuse(fd, "57P01", "the server is shutting down");
-			close(fd);
-			continue;
-		}
 		pthread_mutex_lock(&s->mu);
 		bool full = s->nconns >= s->cfg->pg_max_connections;
 		pthread_mutex_unlock(&s->mu);

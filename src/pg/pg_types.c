@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/hex.h"
 #include "util/json.h"
 #include "util/timefmt.h"
 
@@ -1138,17 +1139,6 @@ static duckdb_value numeric_text(const unsigned char *p0, size_t len0, char *err
 	if (!digits || i != len)
 		return bad_syntax(err, errlen, "numeric", p0, len0);
 	return varchar_value(p, len, err, errlen);
-}
-
-static int hex_value(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* byteain: "\x" then hex pairs (white space between pairs allowed), or the escape form where

@@ -14,15 +14,11 @@
 #include <openssl/rand.h>
 
 #include "util/base64.h"
+#include "util/hex.h"
 
 #define NONCE_LEN 12
 #define TAG_LEN 16
 #define PREFIX "v1:"
-
-static int hexval(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
 
 /* 64 hex digits or base64 of 32 bytes, surrounding whitespace ignored. */
 static int parse_key(const char *text, unsigned char key[SECRET_KEY_LEN])
@@ -35,7 +31,7 @@ static int parse_key(const char *text, unsigned char key[SECRET_KEY_LEN])
 	if (n == 2 * SECRET_KEY_LEN) {
 		bool hex = true;
 		for (size_t i = 0; i < SECRET_KEY_LEN && hex; i++) {
-			int hi = hexval(text[2 * i]), lo = hexval(text[2 * i + 1]);
+			int hi = hex_value((unsigned char)text[2 * i]), lo = hex_value((unsigned char)text[2 * i + 1]);
 			if (hi < 0 || lo < 0)
 				hex = false;
 			else
