@@ -127,6 +127,13 @@ struct eng_query {
 void eng_set_error(struct eng_error *err, enum eng_status st, const char *msg);
 /* A SQL error of query q (q may be NULL): DuckDB's message, "Interrupted" when it was cancelled. */
 void eng_fail(struct eng_error *err, const char *msg, struct eng_query *q);
+/* A SQL error with a SQLSTATE of our own choosing. */
+void eng_fail_state(struct eng_error *err, const char *sqlstate, const char *msg);
+/* A statement of the session failed: an open transaction is aborted. */
+void eng_txn_statement_failed(struct eng_session *s);
+/* True (err filled, 25P02) when the session's transaction is aborted and sql[0..len) is not the
+ * COMMIT or ROLLBACK that ends it. */
+bool eng_txn_refuses(struct eng_session *s, const char *sql, size_t len, struct eng_error *err);
 /* Appends s quoted with q (doubling any q inside). */
 void eng_quote(buf *b, const char *s, char q);
 bool eng_cancelled(struct eng_query *q);

@@ -1926,6 +1926,9 @@ static int transaction_control(struct route *r)
 	struct eng_session *s = r->s;
 	switch (r->h.kind) {
 	case STMT_BEGIN:
+		/* Already in a transaction block: PostgreSQL warns and goes on, so nothing is lost. */
+		if (s->lake.in_txn)
+			return 0;
 		if (pass(r) < 0)
 			return -1;
 		eng_lake_abandon(s);
@@ -1937,8 +1940,16 @@ static int transaction_control(struct route *r)
 	default: /* COMMIT */
 		break;
 	}
-	if (!s->lake.in_txn || s->lake.txn_failed || s->lake.npending == 0) {
-		/* Nothing of ours to commit, or a failed transaction DuckDB will refuse to commit. */
+	if (s->lake.txn_failed) {
+		/* Some of its statements did not happen: committing the others would be a partial commit. */
+		eng_lake_abandon(s);
+		run(r, "ROLLBACK", NULL);
+		eng_fail_state(r->err, "25P02", "Transaction Error: the transaction was rolled back, not committed: a statement"
+		                                " in it failed");
+		return -1;
+	}
+	if (!s->lake.in_txn || s->lake.npending == 0) {
+		/* Nothing of ours to commit. */
 		eng_lake_abandon(s);
 		return pass(r);
 	}
