@@ -116,6 +116,8 @@ struct engine *engine_open(const struct config *cfg, struct lake_meta *lake, str
 	}
 	pthread_mutex_init(&e->open_mu, NULL);
 	pthread_mutex_init(&e->pins_mu, NULL);
+	for (int i = 0; i < ENG_RETRY_LANES; i++)
+		pthread_mutex_init(&e->retry_lanes[i], NULL);
 	pthread_mutex_init(&e->reaper_mu, NULL);
 	cond_init_monotonic(&e->reaper_cv);
 	/* The default worker starts now so a broken setup fails at start, not on the first query. */
@@ -166,6 +168,8 @@ void engine_close(struct engine *e)
 	free(e->catalogs);
 	free(e->pinned);
 	pthread_mutex_destroy(&e->pins_mu);
+	for (int i = 0; i < ENG_RETRY_LANES; i++)
+		pthread_mutex_destroy(&e->retry_lanes[i]);
 	eng_buckets_close(e);
 	pthread_mutex_destroy(&e->open_mu);
 	pthread_mutex_destroy(&e->reaper_mu);
@@ -409,8 +413,16 @@ void eng_fail(struct eng_error *err, const char *msg, struct eng_query *q)
 	/* An interrupt caused by a cancel reads as DuckDB's own message whatever DuckDB said. */
 	if (q && eng_cancelled(q) && (!msg || !*msg))
 		msg = "INTERRUPT Error: Interrupted!";
+	/* DuckDB reports what the lake's replacement scan refused as a binder error about the scan;
+	 * the user's error is the lake's own (a bucket that cannot be read, a dropped catalog). */
+	static const char wrapped[] = "Binder Error: Error in replacement scan: ";
+	if (msg && !strncmp(msg, wrapped, sizeof(wrapped) - 1))
+		msg += sizeof(wrapped) - 1;
 	eng_set_error(err, ENG_OK, msg && *msg ? msg : "Unknown Error: statement failed");
 	err->status = ENG_OK;
+	size_t n = strlen(err->message);
+	while (n && (err->message[n - 1] == '\n' || err->message[n - 1] == ' '))
+		err->message[--n] = '\0';
 }
 
 void eng_fail_state(struct eng_error *err, const char *sqlstate, const char *msg)

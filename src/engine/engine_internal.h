@@ -21,6 +21,8 @@
 /* Longest catalog name the gate compares (the lake allows 63 bytes). */
 #define LAKE_CATALOG_NAME_MAX 255
 
+#define ENG_RETRY_LANES 32
+
 #define STMT_CACHE_SIZE 8
 #define STMT_CACHE_SQL_MAX 65536
 
@@ -95,6 +97,9 @@ struct engine {
 	struct qlog *log;
 	atomic_bool draining;
 	atomic_int active;
+	/* An autocommit statement that lost a race runs again holding its table's lane, so the
+	 * statements of this server retrying on one hot table take turns instead of colliding. */
+	pthread_mutex_t retry_lanes[ENG_RETRY_LANES];
 	pthread_mutex_t pins_mu; /* snapshots running queries read: maintenance keeps them */
 	struct eng_pin *pinned;
 	size_t npinned;
@@ -210,6 +215,15 @@ void eng_maintenance_stop(struct engine *e);
 int eng_lake_physical_type(const char *declared, buf *out, bool *changed, bool *union_text);
 /* True when files store the declared type as it is. */
 bool eng_lake_type_exact(const char *declared);
+/* The zero-row SELECT of a table's physical columns (c<id> in their stored types): the content of
+ * its schema file. */
+void eng_lake_schema_select(buf *b, const struct lake_column *cols, size_t ncols);
+/* The local copy of schema file `key` in worker w's folder (lake_views.c makes it from the
+ * metadata when views are built): true and its path when it exists. */
+bool eng_lake_local_schema(const struct worker *w, const char *key, char *path, size_t pathlen);
+/* The worker whose views this thread is building (binds outside any session), or NULL. */
+void eng_lake_build_begin(struct worker *w);
+void eng_lake_build_end(void);
 /* SELECT of the table's columns (declared names and types) from its placeholder. */
 void eng_lake_view_select(buf *b, const struct lake_table *t, int64_t catalog_id, const char *placeholder_suffix);
 int eng_lake_sync_worker(struct engine *e, struct worker *w, const struct lake_head *h, char *msg, size_t msglen);
