@@ -916,7 +916,10 @@ int engine_query_execute(struct eng_query *q, struct eng_error *err)
 	}
 	if (bind_params(q, prep, err) < 0)
 		goto done;
-	if (s->timezone_stale && refresh_timezone(s) < 0) {
+	/* The zone is read before the last statement runs (its result must not be disturbed); a SET
+	 * that is itself the last statement changes it only by running, so it is read next time. */
+	bool sets = duckdb_prepared_statement_type(prep) == DUCKDB_STATEMENT_TYPE_SET;
+	if (s->timezone_stale && !sets && refresh_timezone(s) < 0) {
 		eng_fail(err, "Internal Error: cannot read the session time zone", q);
 		goto done;
 	}
@@ -930,6 +933,8 @@ int engine_query_execute(struct eng_query *q, struct eng_error *err)
 		goto done;
 	}
 	q->has_result = true;
+	if (sets)
+		s->timezone_stale = true;
 	if (params_unresolved(prep) && rewrap_result(q, &prep, err) < 0)
 		goto done;
 	q->ncols = duckdb_column_count(&q->result);
