@@ -1,8 +1,11 @@
 // The command line: `lakehouse query` in every output format with credentials from flags or the
 // SDKs' environment variables, numbers exactly as the server sent them, table output in bounded
-// memory, `version`, and --help on every command.
+// memory, SQL scripts from a file or standard input, `version`, and --help on every command.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { PASSWORD, USER, bin, startServer } from './lib/server.mjs';
@@ -16,6 +19,19 @@ function run(args, env = {}) {
     execFile(bin, args, { env: { PATH: process.env.PATH, ...env }, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
       ok({ code: err ? err.code : 0, stdout, stderr });
     });
+  });
+}
+
+// Runs the binary with `input` on its standard input (a pipe).
+function runWithInput(args, input) {
+  return new Promise((ok) => {
+    const p = spawn(bin, args, { env: { PATH: process.env.PATH }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => { stdout += d; });
+    p.stderr.on('data', (d) => { stderr += d; });
+    p.on('close', (code) => ok({ code, stdout, stderr }));
+    p.stdin.end(input);
   });
 }
 
@@ -149,4 +165,30 @@ test('table output streams in bounded memory; widths come from the first 1000 ro
   assert.equal(lines[1002], ' 1000 | xxx', 'a later row wider than the first 1000 keeps its whole text');
   assert.equal(lines[1004], ' 1002 | xxx');
   assert.equal(lines[1005], '(1003 rows)');
+});
+
+test('SQL from standard input or a file runs as a script in one session, stopping at the first error', async () => {
+  const one = await runWithInput(['query', ...args('--format', 'csv')], 'SELECT 1 AS one\n');
+  assert.equal(one.code, 0, one.stderr);
+  assert.equal(one.stdout, 'one\n1\n');
+  const script = "CREATE TEMP TABLE t AS SELECT 'a;b' AS v; -- a comment; with a semicolon\n" +
+    "SELECT v,\n  length(v) AS n\nFROM t;\nSELECT $$x;y$$ AS d;\n";
+  const s = await runWithInput(['query', ...args('--format', 'csv', '-f', '-')], script);
+  assert.equal(s.code, 0, s.stderr);
+  assert.equal(s.stdout, 'Success\nv,n\na;b,3\nd\nx;y\n');
+  const dir = mkdtempSync(join(tmpdir(), 'lakehouse-cli-'));
+  try {
+    const file = join(dir, 'x.sql');
+    writeFileSync(file, 'SELECT 1 AS a;\nSELECT * FROM missing;\nSELECT 3 AS c;\n');
+    const f = await run(['query', ...args('--format', 'csv', '-f', file)]);
+    assert.equal(f.code, 1);
+    assert.equal(f.stdout, 'a\n1\n');
+    assert.match(f.stderr, /Catalog Error/);
+    const missing = await run(['query', ...args('-f', join(dir, 'nope.sql'))]);
+    assert.equal(missing.code, 2);
+    const both = await run(['query', ...args('-f', file, 'SELECT 1')]);
+    assert.equal(both.code, 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
