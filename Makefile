@@ -15,7 +15,7 @@ SANFLAGS :=
 OPT := -O2 -g
 endif
 
-PKGS := libmicrohttpd jansson libcurl libpq sqlite3 libssl libcrypto zlib
+PKGS := libmicrohttpd jansson libcurl libpq sqlite3 libssl libcrypto zlib libedit
 CFLAGS_ALL := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -pthread \
 	$(OPT) $(SANFLAGS) -Isrc -isystem $(DUCKDB_DIR) $(shell pkg-config --cflags $(PKGS)) $(CFLAGS)
 LDFLAGS_ALL := $(SANFLAGS) -pthread -L$(BUILD) -Wl,-rpath,'$$ORIGIN' $(LDFLAGS)

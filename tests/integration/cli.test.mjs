@@ -107,7 +107,7 @@ test('errors: SQL errors exit 1, bad credentials and unreachable servers exit 3,
 test('version and --help on every command', async () => {
   const v = await run(['version']);
   assert.match(v.stdout, /^lakehouse \d+\.\d+\.\d+ \(DuckDB v1\.5\.\d+\)\n$/);
-  for (const cmd of [['--help'], ['help'], ['serve', '--help'], ['query', '--help'], ['version', '--help']]) {
+  for (const cmd of [['--help'], ['help'], ['serve', '--help'], ['query', '--help'], ['shell', '--help'], ['version', '--help']]) {
     const r = await run(cmd);
     assert.equal(r.code, 0, `${cmd.join(' ')}: ${r.stderr}`);
     assert.match(r.stdout, /Usage: lakehouse/);
