@@ -117,6 +117,8 @@ static size_t on_data(char *data, size_t size, size_t nmemb, void *ctx)
 		}
 		start = i + 1;
 	}
+	if (r->out->malformed)
+		return 0; /* reading on would not make it valid */
 	if (r->line.len + (n - start) > CLI_MAX_LINE) {
 		r->too_long = true;
 		return 0;
@@ -236,8 +238,12 @@ int cli_conn_run(struct cli_conn *c, const char *sql, size_t len, struct cli_out
 	} else if (r.too_long) {
 		snprintf(err, errlen, "the server sent a malformed response (a line longer than %u MiB)", CLI_MAX_LINE >> 20);
 		rc = CLI_ERR_SERVER;
+	} else if (out->malformed && status == 200) {
+		snprintf(err, errlen, "the server sent a malformed response");
+		rc = CLI_ERR_SERVER;
 	} else if (cc != CURLE_OK) {
-		snprintf(err, errlen, "cannot reach %s: %s", c->target.url, curl_easy_strerror(cc));
+		snprintf(err, errlen, "%s %s: %s", status ? "lost the connection to" : "cannot reach", c->target.url,
+		         curl_easy_strerror(cc));
 		rc = CLI_ERR_SERVER;
 	} else if (status != 200) {
 		http_error(&r.line, status, err, errlen);

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -190,5 +191,31 @@ test('SQL from standard input or a file runs as a script in one session, stoppin
     assert.equal(both.code, 2);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a response that is not the NDJSON stream exits 3 as malformed, whatever came before', async () => {
+  // No lakehouse server sends these, so a stand-in answers on loopback.
+  const bodies = [
+    '{"query_id":"x"}\n["a"]\n[1,]\n',
+    '{"query_id":"x"}\n["a"]\n[1,2]\n',
+    '{"query_id":"x"}\n["a"]\n[1]\n[1',
+    '{"query_id":"x"}\n',
+    'not json\n',
+  ];
+  let next = 0;
+  const fake = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => { res.writeHead(200, { 'Content-Type': 'application/x-ndjson' }); res.end(bodies[next++]); });
+  });
+  await new Promise((ok) => fake.listen(0, '127.0.0.1', ok));
+  try {
+    for (const body of bodies) {
+      const r = await run(['query', '--url', `http://127.0.0.1:${fake.address().port}`, '--user', 'u', '--password', 'p', 'SELECT 1']);
+      assert.equal(r.code, 3, `${JSON.stringify(body)}: ${r.stderr}`);
+      assert.match(r.stderr, /malformed response/);
+    }
+  } finally {
+    fake.close();
   }
 });
