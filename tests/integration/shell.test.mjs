@@ -72,6 +72,9 @@ test('a script on standard input: timing, multi-line statements, \\d helpers, on
     "SELECT getvariable('x') AS x;",
     '\\timing off',
     'SELECT 7 AS seven;',
+    '\\format csv',
+    "SELECT 1 AS a, 'x,y' AS b;",
+    '\\format yaml',
     '\\q',
     'SELECT 8 AS eight;',
     '',
@@ -92,7 +95,8 @@ test('a script on standard input: timing, multi-line statements, \\d helpers, on
   assert.ok(!out.includes('__'), 'server-internal catalogs are not listed');
   assert.match(s.stderr, /Error: Catalog Error: Table with name missing does not exist/);
   assert.match(out, / x +\n-+\n 42 *\n\(1 row\)/, 'SET VARIABLE carried over to a later statement');
-  assert.match(out, /Time: \d+\.\d{3} ms\nTiming is off\.\n seven\n------\n 7    \n\(1 row\)\n$/, 'nothing after \\q runs');
+  assert.match(out, /Time: \d+\.\d{3} ms\nTiming is off\.\n seven\n------\n 7    \n\(1 row\)\na,b\n1,"x,y"\n$/, 'nothing after \\q runs');
+  assert.match(s.stderr, /\\format takes table, csv, json or ndjson/);
 });
 
 test('SIGINT cancels the running statement through the API and the shell goes on', async () => {
