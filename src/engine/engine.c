@@ -48,7 +48,16 @@ static void session_destroy(void *payload)
 	eng_cache_clear(s);
 	eng_lake_abandon(s);
 	duckdb_disconnect(&s->conn);
+	free(s->user);
 	free(s);
+}
+
+/* A closing session's connection may serve a later one (session_spares.c). */
+static void session_retire(void *payload)
+{
+	struct eng_session *s = payload;
+	if (s)
+		session_destroy(eng_spare_offer(s->e, s));
 }
 
 static void *reaper_main(void *arg)
@@ -76,7 +85,7 @@ static void *reaper_main(void *arg)
 		do {
 			n = sess_registry_expire(e->sessions, sess_now_ms(), expired, 64);
 			for (size_t i = 0; i < n; i++)
-				session_destroy(expired[i]);
+				session_retire(expired[i]);
 			if (n)
 				log_debug("sessions expired", "count=%zu", n);
 		} while (n == 64);
@@ -114,6 +123,7 @@ struct engine *engine_open(const struct config *cfg, struct lake_meta *lake, str
 		eng_set_error(err, ENG_INTERNAL, "out of memory");
 		return NULL;
 	}
+	eng_spares_init(e);
 	pthread_mutex_init(&e->open_mu, NULL);
 	pthread_mutex_init(&e->pins_mu, NULL);
 	for (int i = 0; i < ENG_RETRY_LANES; i++)
@@ -162,6 +172,7 @@ void engine_close(struct engine *e)
 	pthread_join(e->reaper, NULL);
 	eng_maintenance_stop(e);
 	sess_registry_free(e->sessions, session_destroy);
+	eng_spares_free(e, session_destroy);
 	qlog_free(e->log);
 	for (int i = 0; i < COMPUTE_SIZES; i++)
 		worker_close(&e->workers[i]);
@@ -209,6 +220,27 @@ static int exec_simple(duckdb_connection c, const char *sql, struct eng_error *e
 	return rc;
 }
 
+static struct eng_session *session_new(struct engine *e, struct worker *w, const char *user, struct eng_error *err)
+{
+	struct eng_session *s = calloc(1, sizeof(*s));
+	if (!s || !(s->user = strdup(user))) {
+		free(s);
+		eng_set_error(err, ENG_INTERNAL, "out of memory");
+		return NULL;
+	}
+	s->e = e;
+	s->w = w;
+	if (duckdb_connect(w->db, &s->conn) == DuckDBError) {
+		free(s->user);
+		free(s);
+		eng_set_error(err, ENG_INTERNAL, "cannot open a DuckDB connection");
+		return NULL;
+	}
+	/* The worker's default zone is UTC (see worker_open), so a new session needs no SET. */
+	snprintf(s->timezone, sizeof(s->timezone), "UTC");
+	return s;
+}
+
 int engine_session_acquire(struct engine *e, const char *session_id, int size, const char *user,
                            struct eng_session **out, struct eng_error *err)
 {
@@ -234,25 +266,14 @@ int engine_session_acquire(struct engine *e, const char *session_id, int size, c
 	struct worker *w = worker_for(e, size < 0 ? e->cfg->default_compute_size : size, err);
 	if (!w)
 		return -1;
-	struct eng_session *s = calloc(1, sizeof(*s));
-	if (!s) {
-		eng_set_error(err, ENG_INTERNAL, "out of memory");
+	struct eng_session *s = eng_spare_take(e, w, user);
+	if (!s && !(s = session_new(e, w, user, err)))
 		return -1;
-	}
-	s->e = e;
-	s->w = w;
-	if (duckdb_connect(w->db, &s->conn) == DuckDBError) {
-		free(s);
-		eng_set_error(err, ENG_INTERNAL, "cannot open a DuckDB connection");
-		return -1;
-	}
-	/* The worker's default zone is UTC (see worker_open), so a new session needs no SET. */
-	snprintf(s->timezone, sizeof(s->timezone), "UTC");
 	void *evicted = NULL;
 	int rc = sess_registry_insert(e->sessions, session_id, user, s, &s->entry, &evicted);
-	session_destroy(evicted);
+	session_retire(evicted);
 	if (rc != SESS_OK) {
-		session_destroy(s);
+		session_retire(s);
 		/* SESS_EXISTS: the id belongs to another user (or was created a moment ago). */
 		eng_set_error(err, rc == SESS_FULL ? ENG_OVERLOADED : rc == SESS_EXISTS ? ENG_NOT_FOUND : ENG_INTERNAL,
 		          rc == SESS_FULL ? "too many open sessions" : rc == SESS_EXISTS ? "session not found" : "out of memory");
@@ -272,12 +293,16 @@ void engine_session_release(struct eng_session *s)
 
 void engine_session_close(struct eng_session *s)
 {
-	session_destroy(sess_registry_remove(s->e->sessions, s->entry));
+	session_retire(sess_registry_remove(s->e->sessions, s->entry));
 }
 
 const char *engine_session_id(const struct eng_session *s) { return s->entry->id; }
 const char *engine_session_worker_slug(const struct eng_session *s) { return s->w->slug; }
-duckdb_connection engine_session_connection(struct eng_session *s) { return s->conn; }
+duckdb_connection engine_session_connection(struct eng_session *s)
+{
+	s->altered = true; /* what the caller runs on it is out of sight */
+	return s->conn;
+}
 const char *engine_session_staging_dir(const struct eng_session *s) { return s->w->tmpdir; }
 
 const char *engine_session_timezone(struct eng_session *s)
@@ -336,6 +361,7 @@ int engine_session_apply(struct eng_session *s, const struct eng_settings *set, 
 	}
 	if (sql.len) {
 		eng_cache_clear(s);
+		s->altered = true;
 		buf_putc(&sql, '\0');
 		if (buf_failed(&sql)) {
 			eng_set_error(err, ENG_INTERNAL, "out of memory");
@@ -485,8 +511,10 @@ int eng_run_leading(struct eng_query *q, duckdb_extracted_statements stmts, idx_
 			return -1;
 		}
 		duckdb_statement_type type = duckdb_prepared_statement_type(prep);
-		if (type != DUCKDB_STATEMENT_TYPE_SELECT)
+		if (type != DUCKDB_STATEMENT_TYPE_SELECT) {
 			eng_cache_clear(s);
+			s->altered = true;
+		}
 		if (type == DUCKDB_STATEMENT_TYPE_SET) {
 			char msg[512];
 			if (!guard_checked &&
@@ -910,6 +938,9 @@ int engine_query_execute(struct eng_query *q, struct eng_error *err)
 		if (eng_classify(q, &routed, err) < 0)
 			goto done;
 		routed |= s->lake.txn_failed;
+		/* setseed() is a query that changes the connection: its random numbers */
+		if (routed || strcasestr(q->sql, "setseed"))
+			s->altered = true;
 		if (routed && q->nparams) {
 			/* the router builds statements of its own from the text: the values go into it */
 			if (!(q->substituted = substitute_params(q, err)))
@@ -923,6 +954,8 @@ int engine_query_execute(struct eng_query *q, struct eng_error *err)
 		single = n == 1;
 		wrap_columns(s, q->sql, &prep, q->column_as_text);
 	}
+	if (duckdb_prepared_statement_type(prep) != DUCKDB_STATEMENT_TYPE_SELECT)
+		s->altered = true;
 	if (bind_params(q, prep, err) < 0)
 		goto done;
 	/* The zone is read before the last statement runs (its result must not be disturbed); a SET

@@ -68,6 +68,10 @@ struct eng_session {
 	struct worker *w;
 	duckdb_connection conn;
 	struct sess_entry *entry;
+	char *user;
+	/* something other than a query ran, or the connection was handed out: its state may differ
+	 * from a new connection's, so it is never given to another session (session_spares.c) */
+	bool altered;
 	char timezone[128];
 	bool timezone_stale;
 	bool own_macros; /* eng_session_macros ran */
@@ -75,6 +79,14 @@ struct eng_session {
 	struct stmt_cache_entry cache[STMT_CACHE_SIZE];
 	int cache_next;
 	struct eng_lake_session lake;
+};
+
+/* Connections of closed sessions that only ran queries, kept for new sessions of the same user. */
+#define ENG_SPARES 16
+struct eng_spares {
+	pthread_mutex_t mu;
+	struct eng_session *v[ENG_SPARES]; /* oldest first */
+	size_t n;
 };
 
 struct eng_pin {
@@ -86,6 +98,7 @@ struct eng_pin {
 struct engine {
 	const struct config *cfg;
 	struct worker workers[COMPUTE_SIZES];
+	struct eng_spares spares[COMPUTE_SIZES];
 	pthread_mutex_t open_mu; /* guards opening workers and the catalog list */
 	struct lake_head *catalogs; /* managed catalogs attached to the workers */
 	size_t ncatalogs;
@@ -171,6 +184,15 @@ int eng_lake_macros(duckdb_connection c, const char *database, char *msg, size_t
 /* Gives session s macros of its own once its search path may leave the databases that have them
  * (a USE of another catalog, SET search_path or schema). */
 int eng_session_macros(struct eng_session *s, struct eng_error *err);
+
+/* session_spares.c. Takes a kept session of user on worker w (its entry unset), or NULL. */
+struct eng_session *eng_spare_take(struct engine *e, struct worker *w, const char *user);
+/* Offers a closing session: returns the session the caller must destroy — none (NULL) when s was
+ * kept, s itself when it cannot be, or the oldest kept one it displaced. */
+struct eng_session *eng_spare_offer(struct engine *e, struct eng_session *s);
+void eng_spares_init(struct engine *e);
+/* Empties the pools, handing each kept session to destroy. */
+void eng_spares_free(struct engine *e, void (*destroy)(void *session));
 void eng_lake_register(struct engine *e, struct worker *w);
 /* The session whose statement this thread is preparing (what the replacement scan reads for). */
 void eng_lake_bind_begin(struct eng_session *s);

@@ -106,6 +106,7 @@ static int export_statements(struct eng_query *q, const char *format, int64_t li
 		return -1;
 	}
 	eng_cache_clear(s);
+	s->altered = true;
 	duckdb_result r;
 	int rc = 0;
 	if (duckdb_query(s->conn, sql.data, &r) == DuckDBError) {

@@ -170,3 +170,36 @@ test("a query_id that is running or another user's is refused; one's own finishe
   assert.equal(other.status, 400);
   assert.match(JSON.parse(other.text).error, /query_id is already in use/);
 });
+
+test('a new session never inherits what an earlier one changed, though connections of closed sessions are reused', async () => {
+  const small = await startServer({ args: ['--max-sessions', '2'] });
+  try {
+    const probe = "SELECT current_setting('TimeZone') AS tz, current_database() AS db, current_schema() AS s, "
+      + "(SELECT count(*) FROM duckdb_tables() WHERE temporary) AS temps, getvariable('v') AS v, "
+      + "(SELECT count(*) FROM duckdb_functions() WHERE function_name = 'leaky') AS macros";
+    const fresh = ['UTC', 'memory', 'main', 0, null, 0];
+    const seeded = await query(small, { statement: 'SELECT setseed(0.5); SELECT random() AS r' });
+    const predictable = seeded.json[2][0];
+    const changes = ["SET TimeZone = 'Asia/Tokyo'", 'CREATE TEMP TABLE leak AS SELECT 1 AS x', 'SET VARIABLE v = 1',
+      'CREATE SCHEMA IF NOT EXISTS memory.s2; USE memory.s2', 'CREATE TEMP MACRO leaky(x) AS x', 'BEGIN', 'SELECT setseed(0.5)',
+      "SELECT 1; SET TimeZone = 'Asia/Tokyo'"];
+    for (const change of changes) {
+      const r = await query(small, { statement: change });
+      assert.equal(r.status, 200, change);
+      // Two more sessions push the changed one out of the registry; the next ones would get its connection.
+      for (let i = 0; i < 4; i++) {
+        const p = await query(small, { statement: probe });
+        assert.deepEqual(p.json[2], fresh, `after ${change}`);
+        const rnd = await query(small, { statement: 'SELECT random() AS r' });
+        assert.notEqual(rnd.json[2][0], predictable, `after ${change}`);
+      }
+    }
+    // Sessions that only ran queries are reused and still answer as new ones.
+    for (let i = 0; i < 20; i++) {
+      const r = await query(small, { statement: 'SELECT 40 + 2 AS v' });
+      assert.deepEqual(r.json[2], [42]);
+    }
+  } finally {
+    assert.equal((await small.stop()).code, 0);
+  }
+});
