@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "engine/engine_internal.h"
+#include "engine/error_text.h"
 #include "engine/query_log.h"
 #include "engine/session_registry.h"
 #include "engine/sql_split.h"
@@ -455,6 +456,7 @@ void eng_fail(struct eng_error *err, const char *msg, struct eng_query *q)
 		msg += sizeof(wrapped) - 1;
 	eng_set_error(err, ENG_OK, msg && *msg ? msg : "Unknown Error: statement failed");
 	err->status = ENG_OK;
+	error_text_polish(err->message, sizeof(err->message), q ? compute_size_names[q->s->w->size] : NULL);
 	size_t n = strlen(err->message);
 	while (n && (err->message[n - 1] == '\n' || err->message[n - 1] == ' '))
 		err->message[--n] = '\0';

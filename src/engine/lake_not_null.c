@@ -163,12 +163,14 @@ void eng_not_null_set(struct worker *w, const char *catalog, const struct lake_s
 	for (size_t i = 0; st && i < st->ntables; i++)
 		for (size_t c = 0; c < st->tables[i].ncols; c++)
 			more += st->tables[i].cols[c].not_null;
-	struct nn_column *grown = more ? realloc(l->cols, (kept + more) * sizeof(*grown)) : l->cols;
-	if (!grown) {
-		log_warn("cannot list the NOT NULL columns of a catalog", "catalog=%s", catalog);
-		more = 0;
-	} else {
-		l->cols = grown;
+	if (more) {
+		struct nn_column *grown = realloc(l->cols, (kept + more) * sizeof(*grown));
+		if (grown) {
+			l->cols = grown;
+		} else {
+			log_warn("cannot list the NOT NULL columns of a catalog", "catalog=%s", catalog);
+			more = 0;
+		}
 	}
 	for (size_t i = 0; more && i < st->ntables; i++) {
 		const struct lake_table *t = &st->tables[i];

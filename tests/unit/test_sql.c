@@ -1,13 +1,15 @@
-/* Statement splitting, the worker-setting guard and SQLSTATE mapping. */
+/* Statement splitting, the worker-setting guard, SQLSTATE mapping and error texts. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include <cmocka.h>
 
+#include "engine/error_text.h"
 #include "engine/sql_split.h"
 #include "engine/statement_head.h"
 #include "engine/sqlstate.h"
@@ -222,6 +224,48 @@ static void test_sqlstate(void **state)
 	assert_string_equal(sqlstate_for_message("something else"), "XX000");
 }
 
+static void polished(const char *in, const char *size, const char *want)
+{
+	char msg[1024];
+	snprintf(msg, sizeof(msg), "%s", in);
+	error_text_polish(msg, sizeof(msg), size);
+	assert_string_equal(msg, want);
+}
+
+static void test_error_text(void **state)
+{
+	(void)state;
+	polished("Catalog Error: Table with name nope does not exist!\nDid you mean \"pg_enum\"?\n\nLINE 1: SELECT * FROM nope",
+	         NULL, "Catalog Error: Table with name nope does not exist!\n\nLINE 1: SELECT * FROM nope");
+	polished("Catalog Error: Table with name nope does not exist!\nDid you mean \"pg_catalog.pg_enum\"?", NULL,
+	         "Catalog Error: Table with name nope does not exist!");
+	polished("Catalog Error: Scalar Function with name nopefn does not exist!\nDid you mean \"encode\"?", NULL,
+	         "Catalog Error: Scalar Function with name nopefn does not exist!");
+	/* near misses keep their suggestion, qualified or not */
+	const char *near[] = {
+		"Catalog Error: Table with name tabels does not exist!\nDid you mean \"tables\"?",
+		"Catalog Error: Table with name pg_enm does not exist!\nDid you mean \"pg_enum\"?",
+		"Catalog Error: Table with name acme.main.ordrs does not exist!\nDid you mean \"acme.main.orders\"?",
+		"Catalog Error: Table Function with name duckdb_tabless does not exist!\nDid you mean \"duckdb_tables\"?",
+		"Binder Error: Referenced column \"nme\" not found in FROM clause!\nCandidate bindings: \"name\"",
+	};
+	for (size_t i = 0; i < sizeof(near) / sizeof(near[0]); i++)
+		polished(near[i], NULL, near[i]);
+	polished("Out of Memory Error: failed to allocate data of size 16.0 MiB (498.2 MiB/512.0 MiB used)\n\nPossible "
+	         "solutions:\n* Reducing the number of threads (SET threads=X)\n* Increasing the memory limit (SET "
+	         "memory_limit='...GB')\n\nSee also https://duckdb.org/docs",
+	         "XS",
+	         "Out of Memory Error: failed to allocate data of size 16.0 MiB (498.2 MiB/512.0 MiB used)\n\nThe query "
+	         "needs more memory than the XS worker it ran on may use. Possible solutions:\n* Running it on a larger "
+	         "compute size (compute_size \"L\" or \"XL\" in the request)\n* Disabling insertion-order preservation (SET "
+	         "preserve_insertion_order = false)\n* Holding less at once: fewer columns, a narrower filter, an aggregate "
+	         "instead of a list");
+	char small[64] = "Out of Memory Error: x\n\nPossible solutions:\n* SET threads";
+	error_text_polish(small, sizeof(small), "M");
+	assert_true(strlen(small) < sizeof(small));
+	assert_null(strstr(small, "SET threads"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -229,6 +273,7 @@ int main(void)
 		cmocka_unit_test(test_guard),
 		cmocka_unit_test(test_heads),
 		cmocka_unit_test(test_sqlstate),
+		cmocka_unit_test(test_error_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
