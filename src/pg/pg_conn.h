@@ -110,11 +110,9 @@ struct pg_conn {
 	struct pg_stmt *stmts;
 	struct pg_portal *portals;
 	int statement_timeout_ms;
-	char datestyle[32];
-	char intervalstyle[32];
-	int extra_float_digits;
-	char client_min_messages[32];
-	char search_path[256];
+	struct pg_settings *settings; /* pg_settings.c */
+	buf startup_settings;         /* name\0value\0 pairs of the startup packet, applied at login */
+	char *startup_options;        /* its options parameter */
 
 	/* the running query, for CancelRequest and timeouts (under mu) */
 	pthread_mutex_t mu;
@@ -148,6 +146,9 @@ size_t pg_message_max(const struct pg_conn *c);
 /* Sends what is in c->out; -1 when the client is gone. Blocks while the socket is full, for at
  * most pg-write-timeout-seconds without the client reading anything (then it counts as gone). */
 int pg_flush(struct pg_conn *c);
+/* A statement of some connection must be interrupted at deadline_ms (the monotonic clock, in
+ * ms): the loop wakes then, not at its next round. */
+void pg_server_deadline(struct pg_server *s, int64_t deadline_ms);
 /* The folder where the connection's COPY data is staged. */
 const char *pg_server_spool_dir(const struct pg_server *s);
 
@@ -167,6 +168,13 @@ void pg_send_ready(struct pg_conn *c);
 /* The text DuckDB runs for a statement from the client (pg_compat.h), the catalog compatibility
  * objects created first when it needs them. NULL when out of memory. */
 char *pg_statement_text(struct pg_conn *c, const char *sql, size_t len);
+/* CommandComplete with its tag. */
+void pg_command_complete(struct pg_conn *c, const char *tag);
+/* A result of text columns: RowDescription (unless an Execute runs: Describe sent it), then nrows
+ * DataRows of ncols values each (row-major, NULL entries are SQL NULL). */
+void pg_send_text_rows(struct pg_conn *c, int ncols, const char *const *names, int nrows, const char *const *values);
+/* Runs SQL on the session's DuckDB connection directly, outside the query log (settings). */
+int pg_session_exec(struct pg_conn *c, const char *sql, char *msg, size_t msglen);
 /* Runs a simple-protocol Query message. */
 void pg_simple_query(struct pg_conn *c, const char *sql);
 /* Extended protocol: the statement named in Describe, and Execute of a portal. */

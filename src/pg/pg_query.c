@@ -16,6 +16,7 @@
 #include "pg/pg_compat.h"
 #include "pg/pg_rewrite.h"
 #include "pg/pg_conn.h"
+#include "pg/pg_settings.h"
 #include "pg/pg_wire.h"
 #include "util/clock.h"
 #include "util/hex.h"
@@ -85,7 +86,7 @@ static void ddl_tag(const char *sql, size_t len, char *tag, size_t taglen)
 	snprintf(tag, taglen, "%s", w1[0] ? w1 : "SELECT");
 }
 
-static void command_complete(struct pg_conn *c, const char *tag)
+void pg_command_complete(struct pg_conn *c, const char *tag)
 {
 	size_t m = pgw_begin(&c->out, 'C');
 	pgw_str(&c->out, tag);
@@ -263,6 +264,8 @@ static void set_running(struct pg_conn *c, struct eng_query *q)
 	if (q) /* a new statement; the outcome of the last one stays readable until then */
 		c->timed_out = false;
 	c->deadline_ms = q && c->statement_timeout_ms > 0 ? clock_mono_us() / 1000 + c->statement_timeout_ms : 0;
+	if (c->deadline_ms)
+		pg_server_deadline(c->srv, c->deadline_ms);
 	/* a hang-up seen before the query was published here interrupts it now (both sides hold mu) */
 	if (q && atomic_load(&c->gone))
 		engine_query_interrupt(q);
@@ -361,75 +364,9 @@ static void end_query(struct pg_conn *c, struct eng_query *q, const char *error)
 	engine_query_end(q, error);
 }
 
-/* --- settings clients expect ------------------------------------------------------------------- */
+/* --- helpers of the other files ---------------------------------------------------------------- */
 
-static bool iequal(const char *a, const char *b) { return !strcasecmp(a, b); }
-
-/* The value of SET name = value / TO value: quotes removed. */
-static void set_value(const char *s, size_t len, size_t pos, char *out, size_t outlen)
-{
-	pos = skip_ws(s, len, pos);
-	if (pos < len && s[pos] == '=')
-		pos++;
-	else {
-		char w[8];
-		size_t after = word(s, len, pos, w, sizeof(w));
-		if (!strcmp(w, "TO"))
-			pos = after;
-	}
-	pos = skip_ws(s, len, pos);
-	size_t end = len;
-	while (end > pos && (isspace((unsigned char)s[end - 1]) || s[end - 1] == ';'))
-		end--;
-	size_t n = 0;
-	for (size_t i = pos; i < end && n + 1 < outlen; i++) {
-		if (s[i] == '\'') {
-			if (i + 1 < end && s[i + 1] == '\'' && i > pos && i + 1 < end - 1)
-				out[n++] = s[++i];
-			continue;
-		}
-		out[n++] = s[i];
-	}
-	out[n] = '\0';
-}
-
-/* Parameters PostgreSQL reports to clients when they change. */
-static void report(struct pg_conn *c, const char *name, const char *value)
-{
-	size_t m = pgw_begin(&c->out, 'S');
-	pgw_str(&c->out, name);
-	pgw_str(&c->out, value);
-	pgw_end(&c->out, m);
-}
-
-static int parse_timeout_ms(const char *v, int *out)
-{
-	char *end;
-	double n = strtod(v, &end);
-	if (end == v || n < 0)
-		return -1;
-	while (*end == ' ')
-		end++;
-	double mult = 1;
-	if (!*end || !strcasecmp(end, "ms"))
-		mult = 1;
-	else if (!strcasecmp(end, "s"))
-		mult = 1000;
-	else if (!strcasecmp(end, "min"))
-		mult = 60000;
-	else if (!strcasecmp(end, "h"))
-		mult = 3600000;
-	else
-		return -1;
-	double ms = n * mult;
-	if (ms > 2147483647.0)
-		return -1;
-	*out = (int)ms;
-	return 0;
-}
-
-/* Runs SQL on the session's connection directly (settings). */
-static int session_exec(struct pg_conn *c, const char *sql, char *msg, size_t msglen)
+int pg_session_exec(struct pg_conn *c, const char *sql, char *msg, size_t msglen)
 {
 	duckdb_result r;
 	int rc = 0;
@@ -441,244 +378,25 @@ static int session_exec(struct pg_conn *c, const char *sql, char *msg, size_t ms
 	return rc;
 }
 
-/* search_path as PostgreSQL clients write it ("$user", public) in DuckDB's terms: public is main. */
-static void set_search_path(struct pg_conn *c, const char *value)
+void pg_send_text_rows(struct pg_conn *c, int ncols, const char *const *names, int nrows, const char *const *values)
 {
-	buf sql;
-	buf_init(&sql);
-	buf_puts(&sql, "SET search_path = '");
-	bool any = false;
-	const char *p = value;
-	while (*p) {
-		while (*p == ' ' || *p == ',')
-			p++;
-		char item[256];
-		size_t n = 0;
-		bool quoted = *p == '"';
-		if (quoted)
-			p++;
-		while (*p && (quoted ? *p != '"' : (*p != ',' && *p != ' ')) && n + 1 < sizeof(item))
-			item[n++] = *p++;
-		if (quoted && *p == '"')
-			p++;
-		item[n] = '\0';
-		if (!n || !strcmp(item, "$user") || iequal(item, "pg_catalog"))
-			continue;
-		if (iequal(item, "public"))
-			snprintf(item, sizeof(item), "main");
-		for (const char *k = item; *k; k++)
-			if (*k != '\'')
-				buf_putc(&sql, *k);
-		buf_putc(&sql, ',');
-		any = true;
-	}
-	if (any)
-		sql.len--;
-	else
-		buf_puts(&sql, "main");
-	buf_puts(&sql, "'");
-	buf_putc(&sql, '\0');
-	char msg[256];
-	/* PostgreSQL accepts schemas that do not exist in search_path; so does this */
-	if (!buf_failed(&sql))
-		session_exec(c, sql.data, msg, sizeof(msg));
-	pg_compat_search_path(engine_session_connection(c->s), msg, sizeof(msg));
-	snprintf(c->search_path, sizeof(c->search_path), "%.255s", value);
-	buf_free(&sql);
-}
-
-/* SET / RESET of the settings PostgreSQL clients send. Returns true when handled here. */
-static bool pg_setting(struct pg_conn *c, const char *sql, size_t len, bool reset, bool *failed)
-{
-	*failed = false;
-	char w[64], name[128];
-	size_t p = word(sql, len, 0, w, sizeof(w));
-	p = word(sql, len, p, name, sizeof(name));
-	if (!strcmp(name, "SESSION") || !strcmp(name, "LOCAL"))
-		p = word(sql, len, p, name, sizeof(name));
-	if (!strcmp(name, "SESSION") && !reset) /* SET SESSION CHARACTERISTICS AS TRANSACTION … */
-		name[0] = '\0';
-	char value[512] = "";
-	if (!reset)
-		set_value(sql, len, p, value, sizeof(value));
-	if (!strcmp(name, "TIME")) { /* SET TIME ZONE x */
-		char z[8];
-		size_t q = word(sql, len, p, z, sizeof(z));
-		if (strcmp(z, "ZONE") != 0)
-			return false;
-		if (!reset)
-			set_value(sql, len, q, value, sizeof(value));
-		snprintf(name, sizeof(name), "TIMEZONE");
-	}
-	if (!strcmp(name, "TIMEZONE")) {
-		char q[700], msg[400];
-		if (reset || iequal(value, "default") || iequal(value, "local"))
-			snprintf(value, sizeof(value), "UTC");
-		snprintf(q, sizeof(q), "SET TimeZone = '%s'", value);
-		for (char *k = q + 16; *k; k++)
-			if (*k == '\'' && k[1])
-				*k = ' ';
-		if (session_exec(c, q, msg, sizeof(msg)) < 0) {
-			char text[600];
-			snprintf(text, sizeof(text), "invalid value for parameter \"TimeZone\": \"%s\"", value);
-			pg_send_error(c, "ERROR", "22023", text, NULL, NULL, 0);
-			*failed = true;
-			return true;
-		}
-		report(c, "TimeZone", engine_session_timezone(c->s));
-		command_complete(c, reset ? "RESET" : "SET");
-		return true;
-	}
-	static const char *const ignored[] = {"EXTRA_FLOAT_DIGITS", "CLIENT_MIN_MESSAGES", "LOCK_TIMEOUT",
-	                                      "IDLE_IN_TRANSACTION_SESSION_TIMEOUT", "DEFAULT_TRANSACTION_ISOLATION",
-	                                      "TRANSACTION_ISOLATION", "TRANSACTION", "BYTEA_OUTPUT", "JIT", "ROLE",
-	                                      "SESSION_AUTHORIZATION", "SYNCHRONOUS_COMMIT", "DEFAULT_TRANSACTION_READ_ONLY",
-	                                      "ROW_SECURITY", "STATEMENT_TIMEOUT", "APPLICATION_NAME", "CLIENT_ENCODING",
-	                                      "NAMES", "DATESTYLE", "INTERVALSTYLE", "STANDARD_CONFORMING_STRINGS",
-	                                      "SEARCH_PATH", "", "ESCAPE_STRING_WARNING", "GEQO", "WORK_MEM",
-	                                      "MAX_PARALLEL_WORKERS_PER_GATHER", "LC_MESSAGES", "LC_MONETARY",
-	                                      "LC_NUMERIC", "LC_TIME", "INTEGER_DATETIMES", "OPTIMIZE_BOOL_CONSTANTS"};
-	bool known = false;
-	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]) && !known; i++)
-		known = !strcmp(name, ignored[i]);
-	if (!known)
-		return false; /* DuckDB's own settings */
-	if (!strcmp(name, "ALL") && reset) {
-		command_complete(c, "RESET");
-		return true;
-	}
-	if (!strcmp(name, "STATEMENT_TIMEOUT")) {
-		int ms = 0;
-		if (!reset && !iequal(value, "default") && parse_timeout_ms(value, &ms) < 0) {
-			char text[600];
-			snprintf(text, sizeof(text), "invalid value for parameter \"statement_timeout\": \"%s\"", value);
-			pg_send_error(c, "ERROR", "22023", text, NULL, NULL, 0);
-			*failed = true;
-			return true;
-		}
-		c->statement_timeout_ms = reset || iequal(value, "default") ? pg_server_config(c->srv)->pg_statement_timeout_ms : ms;
-	} else if (!strcmp(name, "APPLICATION_NAME")) {
-		snprintf(c->application_name, sizeof(c->application_name), "%.255s", reset ? "" : value);
-		report(c, "application_name", c->application_name);
-	} else if (!strcmp(name, "CLIENT_ENCODING") || !strcmp(name, "NAMES")) {
-		if (!reset && !iequal(value, "UTF8") && !iequal(value, "UTF-8") && !iequal(value, "UNICODE") &&
-		    !iequal(value, "default")) {
-			char text[600];
-			snprintf(text, sizeof(text), "this server only speaks UTF8, not \"%s\"", value);
-			pg_send_error(c, "ERROR", "22023", text, NULL, NULL, 0);
-			*failed = true;
-			return true;
-		}
-		report(c, "client_encoding", "UTF8");
-	} else if (!strcmp(name, "DATESTYLE")) {
-		if (!reset && strncasecmp(value, "ISO", 3) != 0) {
-			char text[600];
-			snprintf(text, sizeof(text), "this server only shows dates in ISO style, not \"%s\"", value);
-			pg_send_error(c, "ERROR", "22023", text, NULL, NULL, 0);
-			*failed = true;
-			return true;
-		}
-		report(c, "DateStyle", c->datestyle);
-	} else if (!strcmp(name, "INTERVALSTYLE")) {
-		if (!reset && !iequal(value, "postgres") && !iequal(value, "default")) {
-			pg_send_error(c, "ERROR", "22023", "this server only shows intervals in the postgres style", NULL, NULL, 0);
-			*failed = true;
-			return true;
-		}
-	} else if (!strcmp(name, "STANDARD_CONFORMING_STRINGS")) {
-		if (!reset && !iequal(value, "on") && !iequal(value, "true") && !iequal(value, "default")) {
-			pg_send_error(c, "ERROR", "22023", "standard_conforming_strings cannot be turned off here", NULL, NULL, 0);
-			*failed = true;
-			return true;
-		}
-	} else if (!strcmp(name, "EXTRA_FLOAT_DIGITS")) {
-		c->extra_float_digits = reset ? 1 : atoi(value);
-	} else if (!strcmp(name, "CLIENT_MIN_MESSAGES")) {
-		snprintf(c->client_min_messages, sizeof(c->client_min_messages), "%.31s", reset ? "notice" : value);
-	} else if (!strcmp(name, "SEARCH_PATH")) {
-		set_search_path(c, reset ? "\"$user\", public" : value);
-	}
-	command_complete(c, reset ? "RESET" : "SET");
-	return true;
-}
-
-/* SHOW of a PostgreSQL setting: one row, one column named after it. */
-static bool pg_show(struct pg_conn *c, const char *sql, size_t len, bool *failed)
-{
-	*failed = false;
-	char w[16], name[128];
-	size_t p = word(sql, len, 0, w, sizeof(w));
-	p = word(sql, len, p, name, sizeof(name));
-	char extra[32], extra2[32];
-	size_t p2 = word(sql, len, p, extra, sizeof(extra));
-	word(sql, len, p2, extra2, sizeof(extra2));
-	const char *value = NULL;
-	char buf_value[256];
-	const char *col = NULL;
-	if (!strcmp(name, "TRANSACTION") && !strcmp(extra, "ISOLATION")) {
-		value = "repeatable read"; /* DuckDB's snapshot isolation */
-		col = "transaction_isolation";
-	} else if (!strcmp(name, "TIME") && !strcmp(extra, "ZONE")) {
-		value = engine_session_timezone(c->s);
-		col = "TimeZone";
-	} else if (!strcmp(name, "TIMEZONE")) {
-		value = engine_session_timezone(c->s);
-		col = "TimeZone";
-	} else if (!strcmp(name, "SERVER_VERSION")) {
-		value = "15.0";
-	} else if (!strcmp(name, "SERVER_VERSION_NUM")) {
-		value = "150000";
-	} else if (!strcmp(name, "SERVER_ENCODING") || !strcmp(name, "CLIENT_ENCODING")) {
-		value = "UTF8";
-	} else if (!strcmp(name, "DATESTYLE")) {
-		value = c->datestyle;
-		col = "DateStyle";
-	} else if (!strcmp(name, "INTERVALSTYLE")) {
-		value = c->intervalstyle;
-		col = "IntervalStyle";
-	} else if (!strcmp(name, "STANDARD_CONFORMING_STRINGS") || !strcmp(name, "INTEGER_DATETIMES")) {
-		value = "on";
-	} else if (!strcmp(name, "APPLICATION_NAME")) {
-		value = c->application_name;
-	} else if (!strcmp(name, "STATEMENT_TIMEOUT")) {
-		snprintf(buf_value, sizeof(buf_value), "%d%s", c->statement_timeout_ms, c->statement_timeout_ms ? "ms" : "");
-		value = buf_value;
-	} else if (!strcmp(name, "SEARCH_PATH")) {
-		value = c->search_path[0] ? c->search_path : "\"$user\", public";
-	} else if (!strcmp(name, "EXTRA_FLOAT_DIGITS")) {
-		snprintf(buf_value, sizeof(buf_value), "%d", c->extra_float_digits);
-		value = buf_value;
-	} else if (!strcmp(name, "CLIENT_MIN_MESSAGES")) {
-		value = c->client_min_messages;
-	} else if (!strcmp(name, "MAX_IDENTIFIER_LENGTH")) {
-		value = "63";
-	} else if (!strcmp(name, "DEFAULT_TRANSACTION_ISOLATION") || !strcmp(name, "TRANSACTION_ISOLATION")) {
-		value = "repeatable read";
-	} else if (!strcmp(name, "IS_SUPERUSER")) {
-		value = "off";
-	} else if (!strcmp(name, "LC_COLLATE") || !strcmp(name, "LC_CTYPE")) {
-		value = "C.UTF-8";
-	} else if (!strcmp(name, "BYTEA_OUTPUT")) {
-		value = "hex";
-	} else {
-		return false;
-	}
-	char lower[128];
-	size_t n = 0;
-	for (const char *k = col ? col : name; *k && n + 1 < sizeof(lower); k++)
-		lower[n++] = col ? *k : (char)tolower((unsigned char)*k);
-	lower[n] = '\0';
 	duckdb_logical_type vt = duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
-	const char *names[1] = {lower};
-	row_description(c, 1, names, &vt, NULL, 0, NULL, !c->extended);
+	duckdb_logical_type types[8];
+	for (int i = 0; i < ncols && i < 8; i++)
+		types[i] = vt;
+	row_description(c, (idx_t)ncols, names, types, NULL, 0, NULL, !c->extended);
 	duckdb_destroy_logical_type(&vt);
-	size_t m = pgw_begin(&c->out, 'D');
-	pgw_int16(&c->out, 1);
-	pgw_int32(&c->out, (int32_t)strlen(value));
-	pgw_bytes(&c->out, value, strlen(value));
-	pgw_end(&c->out, m);
-	command_complete(c, "SHOW");
-	return true;
+	for (int r = 0; r < nrows; r++) {
+		size_t m = pgw_begin(&c->out, 'D');
+		pgw_int16(&c->out, (int16_t)ncols);
+		for (int k = 0; k < ncols; k++) {
+			const char *v = values[r * ncols + k];
+			pgw_int32(&c->out, v ? (int32_t)strlen(v) : -1);
+			if (v)
+				pgw_bytes(&c->out, v, strlen(v));
+		}
+		pgw_end(&c->out, m);
+	}
 }
 
 /* --- COPY -------------------------------------------------------------------------------------- */
@@ -892,6 +610,14 @@ static void copy_text_value(buf *out, buf *scratch, const struct pg_column *col,
 		text_field(out, scratch->data, scratch->len, o->delim);
 }
 
+/* The signature, flags and header extension length that open binary COPY data. */
+static void copy_binary_header(buf *out)
+{
+	pgw_bytes(out, "PGCOPY\n\377\r\n\0", 11);
+	pgw_int32(out, 0);
+	pgw_int32(out, 0);
+}
+
 /* COPY … TO STDOUT: runs the query and streams its rows as CopyData. */
 static void copy_out(struct pg_conn *c, const char *query, const struct pg_copy_opts *o, const char *sql)
 {
@@ -924,13 +650,10 @@ static void copy_out(struct pg_conn *c, const char *query, const struct pg_copy_
 	buf row, value;
 	buf_init(&row);
 	buf_init(&value);
-	if (o->format == PG_COPY_BINARY) {
-		m = pgw_begin(&c->out, 'd');
-		pgw_bytes(&c->out, "PGCOPY\n\377\r\n\0", 11);
-		pgw_int32(&c->out, 0);
-		pgw_int32(&c->out, 0);
-		pgw_end(&c->out, m);
-	} else if (o->header) {
+	/* PostgreSQL sends the binary header in the CopyData of the first row (with the trailer when
+	 * there is none), and clients that read row by row expect it there */
+	bool binary_header = o->format == PG_COPY_BINARY;
+	if (o->format != PG_COPY_BINARY && o->header) {
 		for (idx_t i = 0; i < p.ncols; i++) {
 			if (i)
 				buf_putc(&row, o->delim);
@@ -964,6 +687,10 @@ static void copy_out(struct pg_conn *c, const char *query, const struct pg_copy_
 			vecs[col] = duckdb_data_chunk_get_vector(ch, col);
 		for (idx_t r = 0; r < n && rc == 0; r++) {
 			m = pgw_begin(&c->out, 'd');
+			if (binary_header) {
+				copy_binary_header(&c->out);
+				binary_header = false;
+			}
 			if (o->format == PG_COPY_BINARY) {
 				pgw_int16(&c->out, (int16_t)p.ncols);
 				for (idx_t col = 0; col < p.ncols; col++)
@@ -994,6 +721,8 @@ static void copy_out(struct pg_conn *c, const char *query, const struct pg_copy_
 	}
 	if (rc == 0 && o->format == PG_COPY_BINARY) {
 		m = pgw_begin(&c->out, 'd');
+		if (binary_header)
+			copy_binary_header(&c->out);
 		pgw_int16(&c->out, -1);
 		pgw_end(&c->out, m);
 	}
@@ -1014,7 +743,7 @@ static void copy_out(struct pg_conn *c, const char *query, const struct pg_copy_
 	pgw_end(&c->out, m);
 	char tag[48];
 	snprintf(tag, sizeof(tag), "COPY %llu", (unsigned long long)p.rows);
-	command_complete(c, tag);
+	pg_command_complete(c, tag);
 }
 
 /* COPY t [(cols)] FROM STDIN: data is spooled as CSV into the worker's staging folder, then loaded
@@ -1298,7 +1027,7 @@ void pg_copy_done(struct pg_conn *c)
 			end_query(c, q, NULL);
 		char tag[48];
 		snprintf(tag, sizeof(tag), "COPY %llu", (unsigned long long)rows);
-		command_complete(c, tag);
+		pg_command_complete(c, tag);
 	}
 	buf_free(&sql);
 	copy_in_end(c);
@@ -1402,17 +1131,16 @@ static bool intercept(struct pg_conn *c, const char *sql, size_t len, const stru
 	char w1[32], w2[32];
 	size_t p = word(sql, len, 0, w1, sizeof(w1));
 	word(sql, len, p, w2, sizeof(w2));
-	if (parsed && (h->kind == STMT_SET || h->kind == STMT_RESET))
-		return pg_setting(c, sql, len, h->kind == STMT_RESET, failed);
-	if (!strcmp(w1, "SET") && (!strcmp(w2, "TIME") || !strcmp(w2, "SESSION") || !strcmp(w2, "TRANSACTION") ||
-	                           !strcmp(w2, "NAMES")))
-		return pg_setting(c, sql, len, false, failed);
+	(void)h;
+	(void)parsed;
+	if (!strcmp(w1, "SET") || !strcmp(w1, "RESET"))
+		return pg_settings_statement(c, sql, len, failed);
 	if (!strcmp(w1, "SHOW"))
-		return pg_show(c, sql, len, failed);
+		return pg_settings_show(c, sql, len, failed);
 	if (!strcmp(w1, "COPY"))
 		return pg_copy(c, sql, len, failed);
 	if (!strcmp(w1, "DISCARD")) {
-		command_complete(c, "DISCARD ALL");
+		pg_command_complete(c, "DISCARD ALL");
 		return true;
 	}
 	if (!strcmp(w1, "LISTEN") || !strcmp(w1, "UNLISTEN") || !strcmp(w1, "NOTIFY")) {
@@ -1528,7 +1256,7 @@ static bool simple_statement(struct pg_conn *c, const char *text, size_t len)
 		free(sql);
 		return false;
 	}
-	command_complete(c, rolled_back_commit ? "ROLLBACK" : tag);
+	pg_command_complete(c, rolled_back_commit ? "ROLLBACK" : tag);
 	after_statement(c, &h, true);
 	free(sql);
 	return true;
@@ -1581,20 +1309,18 @@ static int ensure_described(struct pg_conn *c, struct pg_stmt *st)
 		st->described = true;
 		return 0;
 	}
-	if (!strcmp(w1, "SHOW")) {
-		st->desc.ncols = 1;
-		st->desc.names = calloc(1, sizeof(char *));
-		st->desc.types = calloc(1, sizeof(duckdb_logical_type));
+	const char *show[3];
+	int nshow = pg_settings_show_columns(st->sql, strlen(st->sql), show, 3);
+	if (nshow > 0) {
+		st->desc.ncols = (idx_t)nshow;
+		st->desc.names = calloc((size_t)nshow, sizeof(char *));
+		st->desc.types = calloc((size_t)nshow, sizeof(duckdb_logical_type));
 		if (!st->desc.names || !st->desc.types)
 			return -1;
-		char name[64], w2[64];
-		size_t p = word(st->sql, strlen(st->sql), 0, w1, sizeof(w1));
-		word(st->sql, strlen(st->sql), p, w2, sizeof(w2));
-		for (char *k = w2; *k; k++)
-			*k = (char)tolower((unsigned char)*k);
-		snprintf(name, sizeof(name), "%s", w2);
-		st->desc.names[0] = strdup(name);
-		st->desc.types[0] = duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
+		for (int i = 0; i < nshow; i++) {
+			st->desc.names[i] = strdup(show[i]);
+			st->desc.types[i] = duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
+		}
 		st->described = true;
 		return 0;
 	}
@@ -1662,7 +1388,9 @@ static bool intercepted(const char *sql)
 	char w1[16], w2[16];
 	size_t len = strlen(sql), p = word(sql, len, 0, w1, sizeof(w1));
 	word(sql, len, p, w2, sizeof(w2));
-	return !strcmp(w1, "SET") || !strcmp(w1, "RESET") || !strcmp(w1, "SHOW") || !strcmp(w1, "COPY") ||
+	const char *show[3];
+	return !strcmp(w1, "SET") || !strcmp(w1, "RESET") || !strcmp(w1, "COPY") ||
+	       (!strcmp(w1, "SHOW") && pg_settings_show_columns(sql, len, show, 3) > 0) ||
 	       !strcmp(w1, "DISCARD") || !strcmp(w1, "LISTEN") || !strcmp(w1, "UNLISTEN") || !strcmp(w1, "NOTIFY");
 }
 
@@ -1766,14 +1494,16 @@ void pg_execute_portal(struct pg_conn *c, struct pg_portal *p, int32_t max_rows)
 		if (!parsed)
 			memset(&h, 0, sizeof(h));
 		bool failed = false;
-		p->started = p->done = true;
 		c->extended = true;
-		intercept(c, p->sql, strlen(p->sql), &h, parsed, &failed);
+		bool handled = intercept(c, p->sql, strlen(p->sql), &h, parsed, &failed);
 		c->extended = false;
-		after_statement(c, &h, !failed);
-		if (failed)
-			c->skip_to_sync = true;
-		return;
+		if (handled) {
+			p->started = p->done = true;
+			after_statement(c, &h, !failed);
+			if (failed)
+				c->skip_to_sync = true;
+			return;
+		}
 	}
 	if (!p->started && portal_start(c, p) < 0)
 		return;
@@ -1781,10 +1511,10 @@ void pg_execute_portal(struct pg_conn *c, struct pg_portal *p, int32_t max_rows)
 		return; /* failed before: the error was sent */
 	if (!p->q) {
 		if (p->tag[0]) {
-			command_complete(c, p->tag);
+			pg_command_complete(c, p->tag);
 			p->tag[0] = '\0';
 		} else {
-			command_complete(c, "SELECT 0");
+			pg_command_complete(c, "SELECT 0");
 		}
 		p->done = true;
 		return;
@@ -1808,5 +1538,5 @@ void pg_execute_portal(struct pg_conn *c, struct pg_portal *p, int32_t max_rows)
 	snprintf(tag, sizeof(tag), "SELECT %llu", (unsigned long long)p->rows);
 	pg_portal_close(c, p);
 	p->done = true;
-	command_complete(c, tag);
+	pg_command_complete(c, tag);
 }
