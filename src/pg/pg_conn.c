@@ -16,7 +16,9 @@
 #include "lake/metadata.h"
 #include "pg/pg_compat.h"
 #include "pg/pg_conn.h"
+#include "pg/pg_cursor.h"
 #include "pg/pg_msg.h"
+#include "pg/pg_sqlcmd.h"
 #include "pg/pg_settings.h"
 #include "pg/pg_wire.h"
 #include "util/base64.h"
@@ -352,7 +354,7 @@ static bool handle_auth(struct pg_conn *c, char type, const unsigned char *p, si
 
 /* --- extended protocol ------------------------------------------------------------------------- */
 
-static struct pg_stmt **find_stmt(struct pg_conn *c, const char *name)
+struct pg_stmt **pg_find_stmt(struct pg_conn *c, const char *name)
 {
 	struct pg_stmt **p = &c->stmts;
 	while (*p && strcmp((*p)->name, name) != 0)
@@ -360,7 +362,7 @@ static struct pg_stmt **find_stmt(struct pg_conn *c, const char *name)
 	return p;
 }
 
-static struct pg_portal **find_portal(struct pg_conn *c, const char *name)
+struct pg_portal **pg_find_portal(struct pg_conn *c, const char *name)
 {
 	struct pg_portal **p = &c->portals;
 	while (*p && strcmp((*p)->name, name) != 0)
@@ -368,16 +370,19 @@ static struct pg_portal **find_portal(struct pg_conn *c, const char *name)
 	return p;
 }
 
-static void stmt_free(struct pg_stmt *st)
+void pg_stmt_free(struct pg_stmt *st)
 {
 	free(st->name);
 	free(st->sql);
 	free(st->oids);
+	for (int i = 0; i < st->ntypes; i++)
+		free(st->types[i]);
+	free(st->types);
 	engine_description_free(&st->desc);
 	free(st);
 }
 
-static void portal_free(struct pg_conn *c, struct pg_portal *p)
+void pg_portal_free(struct pg_conn *c, struct pg_portal *p)
 {
 	pg_portal_close(c, p);
 	for (size_t i = 0; i < p->nparams; i++)
@@ -416,7 +421,7 @@ static void handle_parse(struct pg_conn *c, const unsigned char *body, size_t le
 	}
 	for (int i = 0; i < n; i++)
 		oids[i] = pg_be32(pm.oids + 4 * i);
-	struct pg_stmt **slot = find_stmt(c, name);
+	struct pg_stmt **slot = pg_find_stmt(c, name);
 	if (*slot && name[0]) {
 		free(oids);
 		char msg[400];
@@ -439,8 +444,8 @@ static void handle_parse(struct pg_conn *c, const unsigned char *body, size_t le
 	if (*slot) { /* the unnamed statement is replaced */
 		struct pg_stmt *old = *slot;
 		*slot = old->next;
-		stmt_free(old);
-		slot = find_stmt(c, name);
+		pg_stmt_free(old);
+		slot = pg_find_stmt(c, name);
 	}
 	*slot = st;
 	size_t m = pgw_begin(&c->out, '1');
@@ -510,7 +515,7 @@ static void handle_bind(struct pg_conn *c, const unsigned char *body, size_t len
 		ext_error(c, "08P01", err);
 		return;
 	}
-	struct pg_stmt *st = *find_stmt(c, bm.stmt);
+	struct pg_stmt *st = *pg_find_stmt(c, bm.stmt);
 	struct pg_portal *p = NULL;
 	const char *state = "08P01";
 	if (!st) {
@@ -519,7 +524,17 @@ static void handle_bind(struct pg_conn *c, const unsigned char *body, size_t len
 		goto fail;
 	}
 	p = calloc(1, sizeof(*p));
-	if (!p || !(p->name = strdup(bm.portal)) || !(p->sql = strdup(st->sql)) ||
+	char xstate[6], *sql_text = NULL;
+	if (pg_sqlcmd_kind(st->sql, strlen(st->sql)) == PG_CMD_EXECUTE) {
+		/* SQL EXECUTE of a prepared statement: the portal runs that statement */
+		char *text = pg_cursor_expand_execute(c, st->sql, xstate, err, sizeof(err));
+		if (!text) {
+			state = xstate;
+			goto fail;
+		}
+		sql_text = text;
+	}
+	if (!p || !(p->name = strdup(bm.portal)) || !(p->sql = sql_text ? sql_text : strdup(st->sql)) ||
 	    !(p->params = calloc(bm.nparams ? (size_t)bm.nparams : 1, sizeof(*p->params))) ||
 	    !(p->formats = calloc(bm.nresults ? (size_t)bm.nresults : 1, sizeof(int16_t)))) {
 		snprintf(err, sizeof(err), "out of memory");
@@ -549,7 +564,7 @@ static void handle_bind(struct pg_conn *c, const unsigned char *body, size_t len
 	p->nformats = bm.nresults;
 	for (int i = 0; i < bm.nresults; i++)
 		p->formats[i] = pg_be16(bm.results + 2 * i);
-	struct pg_portal **slot = find_portal(c, bm.portal);
+	struct pg_portal **slot = pg_find_portal(c, bm.portal);
 	if (*slot) {
 		if (bm.portal[0]) {
 			snprintf(err, sizeof(err), "portal \"%s\" already exists", bm.portal);
@@ -558,8 +573,8 @@ static void handle_bind(struct pg_conn *c, const unsigned char *body, size_t len
 		}
 		struct pg_portal *old = *slot;
 		*slot = old->next;
-		portal_free(c, old);
-		slot = find_portal(c, bm.portal);
+		pg_portal_free(c, old);
+		slot = pg_find_portal(c, bm.portal);
 	}
 	*slot = p;
 	size_t m = pgw_begin(&c->out, '2');
@@ -567,7 +582,7 @@ static void handle_bind(struct pg_conn *c, const unsigned char *body, size_t len
 	return;
 fail:
 	if (p)
-		portal_free(c, p);
+		pg_portal_free(c, p);
 	ext_error(c, state, err);
 }
 
@@ -580,7 +595,7 @@ static void handle_describe(struct pg_conn *c, struct pgr *r)
 		return;
 	}
 	if (what == 'S') {
-		struct pg_stmt *st = *find_stmt(c, name);
+		struct pg_stmt *st = *pg_find_stmt(c, name);
 		if (!st) {
 			char msg[300];
 			snprintf(msg, sizeof(msg), "prepared statement \"%s\" does not exist", name);
@@ -590,7 +605,7 @@ static void handle_describe(struct pg_conn *c, struct pgr *r)
 		pg_describe_statement(c, st);
 		return;
 	}
-	struct pg_portal *p = *find_portal(c, name);
+	struct pg_portal *p = *pg_find_portal(c, name);
 	if (!p) {
 		char msg[300];
 		snprintf(msg, sizeof(msg), "portal \"%s\" does not exist", name);
@@ -608,7 +623,7 @@ static void handle_execute(struct pg_conn *c, struct pgr *r)
 		ext_error(c, "08P01", "invalid Execute message");
 		return;
 	}
-	struct pg_portal *p = *find_portal(c, name);
+	struct pg_portal *p = *pg_find_portal(c, name);
 	if (!p) {
 		char msg[300];
 		snprintf(msg, sizeof(msg), "portal \"%s\" does not exist", name);
@@ -627,18 +642,18 @@ static void handle_close(struct pg_conn *c, struct pgr *r)
 		return;
 	}
 	if (what == 'S') {
-		struct pg_stmt **slot = find_stmt(c, name);
+		struct pg_stmt **slot = pg_find_stmt(c, name);
 		if (*slot) {
 			struct pg_stmt *st = *slot;
 			*slot = st->next;
-			stmt_free(st);
+			pg_stmt_free(st);
 		}
 	} else {
-		struct pg_portal **slot = find_portal(c, name);
+		struct pg_portal **slot = pg_find_portal(c, name);
 		if (*slot) {
 			struct pg_portal *p = *slot;
 			*slot = p->next;
-			portal_free(c, p);
+			pg_portal_free(c, p);
 		}
 	}
 	size_t m = pgw_begin(&c->out, '3');
@@ -649,11 +664,11 @@ static void handle_close(struct pg_conn *c, struct pgr *r)
 static void handle_sync(struct pg_conn *c)
 {
 	c->skip_to_sync = false;
-	struct pg_portal **slot = find_portal(c, "");
+	struct pg_portal **slot = pg_find_portal(c, "");
 	if (*slot) {
 		struct pg_portal *p = *slot;
 		*slot = p->next;
-		portal_free(c, p);
+		pg_portal_free(c, p);
 	}
 	pg_send_ready(c);
 }
@@ -770,12 +785,12 @@ void pg_conn_release(struct pg_conn *c)
 	while (c->portals) {
 		struct pg_portal *p = c->portals;
 		c->portals = p->next;
-		portal_free(c, p);
+		pg_portal_free(c, p);
 	}
 	while (c->stmts) {
 		struct pg_stmt *st = c->stmts;
 		c->stmts = st->next;
-		stmt_free(st);
+		pg_stmt_free(st);
 	}
 	if (c->copy_file) {
 		fclose(c->copy_file);

@@ -46,6 +46,8 @@ struct pg_stmt {
 	int noids;
 	bool described;
 	struct eng_description desc;
+	char **types; /* SQL PREPARE name(type, …): the declared types (NULL entries: none) */
+	int ntypes;
 	struct pg_stmt *next;
 };
 
@@ -68,6 +70,10 @@ struct pg_portal {
 	bool started;  /* the statement ran (rows may still be coming) */
 	bool done;
 	char tag[64];  /* CommandComplete of a statement without rows, sent by Execute */
+	/* a cursor (SQL DECLARE): its rows are materialized (pg_cursor.c) */
+	bool cursor;
+	bool hold;       /* WITH HOLD: survives the COMMIT of its transaction */
+	bool new_in_txn; /* declared in the open transaction: a ROLLBACK closes it even WITH HOLD */
 	struct pg_portal *next;
 };
 
@@ -164,7 +170,28 @@ void pg_send_error(struct pg_conn *c, const char *severity, const char *sqlstate
 void pg_send_engine_error(struct pg_conn *c, const struct eng_error *err, const char *sql);
 void pg_send_ready(struct pg_conn *c);
 
+/* Statements and portals of the connection by name (a slot, *slot NULL when none), and freeing
+ * one taken out of its list. */
+struct pg_stmt **pg_find_stmt(struct pg_conn *c, const char *name);
+struct pg_portal **pg_find_portal(struct pg_conn *c, const char *name);
+void pg_stmt_free(struct pg_stmt *st);
+void pg_portal_free(struct pg_conn *c, struct pg_portal *p);
+
 /* pg_query.c */
+/* Starts sql on the engine as the connection's running query (NULL with err on failure). */
+struct eng_query *pg_begin_query(struct pg_conn *c, const char *sql, const duckdb_value *params, size_t nparams,
+                                 bool materialize, struct eng_error *err);
+void pg_end_query(struct pg_conn *c, struct eng_query *q, const char *error);
+/* Publishes q as the running query (for cancel and statement_timeout); NULL: none runs. */
+void pg_set_running(struct pg_conn *c, struct eng_query *q);
+/* The error of a failed query, with PostgreSQL's SQLSTATE for a cancel or timeout. */
+void pg_query_error(struct pg_conn *c, struct eng_error *err, const char *sql);
+/* RowDescription of q's columns (sent when send), and their encoders in *cols when asked. */
+int pg_query_row_description(struct pg_conn *c, struct eng_query *q, const int16_t *formats, int nformats,
+                             struct pg_column **cols, bool send);
+/* DataRows of the portal's query, at most max (0: all); *more when rows are left. */
+int pg_send_rows(struct pg_conn *c, struct pg_portal *p, const struct tz *zone, uint64_t max, bool *more,
+                 struct eng_error *err);
 /* The text DuckDB runs for a statement from the client (pg_compat.h), the catalog compatibility
  * objects created first when it needs them. NULL when out of memory. */
 char *pg_statement_text(struct pg_conn *c, const char *sql, size_t len);

@@ -16,6 +16,8 @@
 #include "pg/pg_compat.h"
 #include "pg/pg_rewrite.h"
 #include "pg/pg_conn.h"
+#include "pg/pg_cursor.h"
+#include "pg/pg_sqlcmd.h"
 #include "pg/pg_settings.h"
 #include "pg/pg_wire.h"
 #include "util/clock.h"
@@ -110,7 +112,9 @@ static void after_statement(struct pg_conn *c, const struct stmt_head *h, bool o
 	if (h->kind == STMT_BEGIN) {
 		c->txn = 'T';
 	} else if (h->kind == STMT_COMMIT || h->kind == STMT_ROLLBACK) {
+		bool committed = h->kind == STMT_COMMIT && c->txn == 'T';
 		c->txn = 'I';
+		pg_cursors_txn_end(c, committed);
 	}
 }
 
@@ -171,7 +175,7 @@ static int row_description(struct pg_conn *c, idx_t ncols, const char *const *na
 	return 0;
 }
 
-static int query_row_description(struct pg_conn *c, struct eng_query *q, const int16_t *formats, int nformats,
+int pg_query_row_description(struct pg_conn *c, struct eng_query *q, const int16_t *formats, int nformats,
                                  struct pg_column **cols, bool send)
 {
 	idx_t n = engine_query_column_count(q);
@@ -191,7 +195,7 @@ static int query_row_description(struct pg_conn *c, struct eng_query *q, const i
 }
 
 /* DataRows from the running query, at most max (0: all); *more when rows are left. */
-static int send_rows(struct pg_conn *c, struct pg_portal *p, const struct tz *zone, uint64_t max, bool *more,
+int pg_send_rows(struct pg_conn *c, struct pg_portal *p, const struct tz *zone, uint64_t max, bool *more,
                      struct eng_error *err)
 {
 	*more = false;
@@ -257,7 +261,7 @@ static int64_t changed_rows(struct eng_query *q, struct eng_error *err)
 	return n;
 }
 
-static void set_running(struct pg_conn *c, struct eng_query *q)
+void pg_set_running(struct pg_conn *c, struct eng_query *q)
 {
 	pthread_mutex_lock(&c->mu);
 	c->running = q;
@@ -273,7 +277,7 @@ static void set_running(struct pg_conn *c, struct eng_query *q)
 }
 
 /* The error of a failed query, with the SQLSTATE a cancel or timeout has in PostgreSQL. */
-static void query_error(struct pg_conn *c, struct eng_error *err, const char *sql)
+void pg_query_error(struct pg_conn *c, struct eng_error *err, const char *sql)
 {
 	if (strstr(err->message, "INTERRUPT Error") || strstr(err->message, "Interrupted")) {
 		bool timed_out;
@@ -332,8 +336,8 @@ static duckdb_value list_param(duckdb_value text)
 }
 
 /* Starts sql on the engine. */
-static struct eng_query *begin_query(struct pg_conn *c, const char *sql, const duckdb_value *params, size_t nparams,
-                                     struct eng_error *err)
+struct eng_query *pg_begin_query(struct pg_conn *c, const char *sql, const duckdb_value *params, size_t nparams,
+                                 bool materialize, struct eng_error *err)
 {
 	struct eng_query_opts o = {
 		.sql = sql,
@@ -345,22 +349,23 @@ static struct eng_query *begin_query(struct pg_conn *c, const char *sql, const d
 		.nparams = nparams,
 		.column_as_text = column_as_text,
 		.list_param = list_param,
+		.materialize = materialize,
 	};
 	struct eng_query *q = NULL;
 	if (engine_query_begin(c->s, &o, &q, err) < 0)
 		return NULL;
-	set_running(c, q);
+	pg_set_running(c, q);
 	if (engine_query_execute(q, err) < 0) {
-		set_running(c, NULL);
+		pg_set_running(c, NULL);
 		engine_query_end(q, err->message);
 		return NULL;
 	}
 	return q;
 }
 
-static void end_query(struct pg_conn *c, struct eng_query *q, const char *error)
+void pg_end_query(struct pg_conn *c, struct eng_query *q, const char *error)
 {
-	set_running(c, NULL);
+	pg_set_running(c, NULL);
 	engine_query_end(q, error);
 }
 
@@ -622,9 +627,9 @@ static void copy_binary_header(buf *out)
 static void copy_out(struct pg_conn *c, const char *query, const struct pg_copy_opts *o, const char *sql)
 {
 	struct eng_error err = {0};
-	struct eng_query *q = begin_query(c, query, NULL, 0, &err);
+	struct eng_query *q = pg_begin_query(c, query, NULL, 0, false, &err);
 	if (!q) {
-		query_error(c, &err, sql);
+		pg_query_error(c, &err, sql);
 		if (c->txn == 'T')
 			c->txn = 'E';
 		return;
@@ -635,8 +640,8 @@ static void copy_out(struct pg_conn *c, const char *query, const struct pg_copy_
 	int16_t fmt = o->format == PG_COPY_BINARY ? 1 : 0;
 	p.formats = &fmt;
 	p.nformats = 1;
-	if (query_row_description(c, q, &fmt, 1, &p.cols, false) < 0) {
-		end_query(c, q, "out of memory");
+	if (pg_query_row_description(c, q, &fmt, 1, &p.cols, false) < 0) {
+		pg_end_query(c, q, "out of memory");
 		pg_send_error(c, "ERROR", "53200", "out of memory", NULL, NULL, 0);
 		return;
 	}
@@ -731,10 +736,10 @@ static void copy_out(struct pg_conn *c, const char *query, const struct pg_copy_
 	for (idx_t i = 0; i < p.ncols; i++)
 		pg_column_free(&p.cols[i]);
 	free(p.cols);
-	end_query(c, q, rc < 0 ? err.message : NULL);
+	pg_end_query(c, q, rc < 0 ? err.message : NULL);
 	if (rc < 0) {
 		/* after CopyOutResponse an error ends the copy */
-		query_error(c, &err, sql);
+		pg_query_error(c, &err, sql);
 		if (c->txn == 'T')
 			c->txn = 'E';
 		return;
@@ -1017,14 +1022,14 @@ void pg_copy_done(struct pg_conn *c)
 	buf_puts(&sql, ")");
 	buf_putc(&sql, '\0');
 	struct eng_error err = {0};
-	struct eng_query *q = rows && !buf_failed(&sql) ? begin_query(c, sql.data, NULL, 0, &err) : NULL;
+	struct eng_query *q = rows && !buf_failed(&sql) ? pg_begin_query(c, sql.data, NULL, 0, false, &err) : NULL;
 	if (rows && !q) {
-		query_error(c, &err, NULL);
+		pg_query_error(c, &err, NULL);
 		if (c->txn == 'T')
 			c->txn = 'E';
 	} else {
 		if (q)
-			end_query(c, q, NULL);
+			pg_end_query(c, q, NULL);
 		char tag[48];
 		snprintf(tag, sizeof(tag), "COPY %llu", (unsigned long long)rows);
 		pg_command_complete(c, tag);
@@ -1125,7 +1130,8 @@ static bool pg_copy(struct pg_conn *c, const char *sql, size_t len, bool *failed
 /* --- simple query ------------------------------------------------------------------------------ */
 
 /* Statements handled here rather than by the engine; true when handled (ok or not). */
-static bool intercept(struct pg_conn *c, const char *sql, size_t len, const struct stmt_head *h, bool parsed, bool *failed)
+static bool intercept(struct pg_conn *c, const char *sql, size_t len, const struct stmt_head *h, bool parsed,
+                      struct pg_portal *via, bool *failed)
 {
 	*failed = false;
 	char w1[32], w2[32];
@@ -1139,10 +1145,8 @@ static bool intercept(struct pg_conn *c, const char *sql, size_t len, const stru
 		return pg_settings_show(c, sql, len, failed);
 	if (!strcmp(w1, "COPY"))
 		return pg_copy(c, sql, len, failed);
-	if (!strcmp(w1, "DISCARD")) {
-		pg_command_complete(c, "DISCARD ALL");
+	if (pg_cursor_command(c, sql, len, via, failed))
 		return true;
-	}
 	if (!strcmp(w1, "LISTEN") || !strcmp(w1, "UNLISTEN") || !strcmp(w1, "NOTIFY")) {
 		pg_send_error(c, "ERROR", "0A000", "LISTEN and NOTIFY are not supported", NULL, NULL, 0);
 		*failed = true;
@@ -1190,8 +1194,24 @@ static bool simple_statement(struct pg_conn *c, const char *text, size_t len)
 		return false;
 	}
 	len = strlen(sql);
+	if (pg_sqlcmd_kind(sql, len) == PG_CMD_EXECUTE) {
+		/* EXECUTE name(args): the prepared statement runs in its place */
+		char state[6], msg[300];
+		char *expanded = pg_cursor_expand_execute(c, sql, state, msg, sizeof(msg));
+		free(sql);
+		if (!expanded) {
+			pg_send_error(c, "ERROR", state, msg, NULL, NULL, 0);
+			after_statement(c, &h, false);
+			return false;
+		}
+		sql = expanded;
+		len = strlen(sql);
+		parsed = stmt_head_parse(sql, len, &h) == 0;
+		if (!parsed)
+			memset(&h, 0, sizeof(h));
+	}
 	bool failed = false;
-	if (intercept(c, sql, len, &h, parsed, &failed)) {
+	if (intercept(c, sql, len, &h, parsed, NULL, &failed)) {
 		free(sql);
 		after_statement(c, &h, !failed);
 		return !failed;
@@ -1212,9 +1232,9 @@ static bool simple_statement(struct pg_conn *c, const char *text, size_t len)
 		return false;
 	}
 	struct eng_error err = {0};
-	struct eng_query *q = begin_query(c, sql, NULL, 0, &err);
+	struct eng_query *q = pg_begin_query(c, sql, NULL, 0, false, &err);
 	if (!q) {
-		query_error(c, &err, sql);
+		pg_query_error(c, &err, sql);
 		after_statement(c, &h, false);
 		free(sql);
 		return false;
@@ -1229,14 +1249,14 @@ static bool simple_statement(struct pg_conn *c, const char *text, size_t len)
 		struct pg_portal p = {0};
 		p.q = q;
 		p.ncols = engine_query_column_count(q);
-		if (query_row_description(c, q, NULL, 0, &p.cols, true) < 0) {
+		if (pg_query_row_description(c, q, NULL, 0, &p.cols, true) < 0) {
 			err.status = ENG_INTERNAL;
 			snprintf(err.message, sizeof(err.message), "out of memory");
 			ok = false;
 		}
 		bool more = false;
 		const struct tz *zone = tz_get(engine_session_timezone(c->s));
-		if (ok && send_rows(c, &p, zone, 0, &more, &err) < 0)
+		if (ok && pg_send_rows(c, &p, zone, 0, &more, &err) < 0)
 			ok = false;
 		if (p.chunk)
 			duckdb_destroy_data_chunk(&p.chunk);
@@ -1249,9 +1269,9 @@ static bool simple_statement(struct pg_conn *c, const char *text, size_t len)
 	} else {
 		ddl_tag(sql, strlen(sql), tag, sizeof(tag));
 	}
-	end_query(c, q, ok ? NULL : err.message);
+	pg_end_query(c, q, ok ? NULL : err.message);
 	if (!ok) {
-		query_error(c, &err, sql);
+		pg_query_error(c, &err, sql);
 		after_statement(c, &h, false);
 		free(sql);
 		return false;
@@ -1324,7 +1344,20 @@ static int ensure_described(struct pg_conn *c, struct pg_stmt *st)
 		st->described = true;
 		return 0;
 	}
-	if (engine_describe(c->s, st->sql, &st->desc, &err) < 0) {
+	char *expanded = NULL;
+	if (pg_sqlcmd_kind(st->sql, strlen(st->sql)) == PG_CMD_EXECUTE) {
+		char state[6], msg[300];
+		if (!(expanded = pg_cursor_expand_execute(c, st->sql, state, msg, sizeof(msg)))) {
+			pg_send_error(c, "ERROR", state, msg, NULL, NULL, 0);
+			c->skip_to_sync = true;
+			if (c->txn == 'T')
+				c->txn = 'E';
+			return -1;
+		}
+	}
+	int drc = engine_describe(c->s, expanded ? expanded : st->sql, &st->desc, &err);
+	free(expanded);
+	if (drc < 0) {
 		pg_send_engine_error(c, &err, st->sql);
 		c->skip_to_sync = true;
 		if (c->txn == 'T')
@@ -1367,7 +1400,7 @@ void pg_portal_close(struct pg_conn *c, struct pg_portal *p)
 	free(p->cols);
 	p->cols = NULL;
 	if (p->q) {
-		end_query(c, p->q, NULL);
+		pg_end_query(c, p->q, NULL);
 		p->q = NULL;
 	}
 }
@@ -1375,7 +1408,7 @@ void pg_portal_close(struct pg_conn *c, struct pg_portal *p)
 static void portal_fail(struct pg_conn *c, struct pg_portal *p, struct eng_error *err, const char *sql)
 {
 	pg_portal_close(c, p);
-	query_error(c, err, sql);
+	pg_query_error(c, err, sql);
 	c->skip_to_sync = true;
 	if (c->txn == 'T')
 		c->txn = 'E';
@@ -1389,6 +1422,9 @@ static bool intercepted(const char *sql)
 	size_t len = strlen(sql), p = word(sql, len, 0, w1, sizeof(w1));
 	word(sql, len, p, w2, sizeof(w2));
 	const char *show[3];
+	enum pg_cmd cmd = pg_sqlcmd_kind(sql, len);
+	if (cmd != PG_CMD_NONE && cmd != PG_CMD_EXECUTE)
+		return true;
 	return !strcmp(w1, "SET") || !strcmp(w1, "RESET") || !strcmp(w1, "COPY") ||
 	       (!strcmp(w1, "SHOW") && pg_settings_show_columns(sql, len, show, 3) > 0) ||
 	       !strcmp(w1, "DISCARD") || !strcmp(w1, "LISTEN") || !strcmp(w1, "UNLISTEN") || !strcmp(w1, "NOTIFY");
@@ -1419,9 +1455,9 @@ static int portal_start(struct pg_conn *c, struct pg_portal *p)
 		rolled = true;
 	}
 	struct eng_error err = {0};
-	p->q = begin_query(c, sql, p->params, p->nparams, &err);
+	p->q = pg_begin_query(c, sql, p->params, p->nparams, false, &err);
 	if (!p->q) {
-		query_error(c, &err, p->sql);
+		pg_query_error(c, &err, p->sql);
 		after_statement(c, &h, false);
 		c->skip_to_sync = true;
 		p->done = true;
@@ -1446,19 +1482,23 @@ static int portal_start(struct pg_conn *c, struct pg_portal *p)
 		return 0;
 	}
 	p->ncols = engine_query_column_count(p->q);
-	if (query_row_description(c, p->q, p->formats, p->nformats, &p->cols, false) < 0) {
+	if (pg_query_row_description(c, p->q, p->formats, p->nformats, &p->cols, false) < 0) {
 		struct eng_error oom = {.status = ENG_INTERNAL};
 		snprintf(oom.message, sizeof(oom.message), "out of memory");
 		portal_fail(c, p, &oom, NULL);
 		return -1;
 	}
-	set_running(c, NULL); /* runs again while its rows are sent */
+	pg_set_running(c, NULL); /* runs again while its rows are sent */
 	return 0;
 }
 
 void pg_describe_portal(struct pg_conn *c, struct pg_portal *p)
 {
 	if (!p->started && intercepted(p->sql)) {
+		if (pg_cursor_describe(c, p->sql, p->formats, p->nformats)) {
+			p->describe_sent = true;
+			return;
+		}
 		struct pg_stmt st = {.sql = p->sql};
 		if (ensure_described(c, &st) < 0)
 			return;
@@ -1478,7 +1518,7 @@ void pg_describe_portal(struct pg_conn *c, struct pg_portal *p)
 	if (!p->started && portal_start(c, p) < 0)
 		return;
 	if (p->q) {
-		query_row_description(c, p->q, p->formats, p->nformats, NULL, true);
+		pg_query_row_description(c, p->q, p->formats, p->nformats, NULL, true);
 	} else {
 		size_t m = pgw_begin(&c->out, 'n');
 		pgw_end(&c->out, m);
@@ -1495,7 +1535,7 @@ void pg_execute_portal(struct pg_conn *c, struct pg_portal *p, int32_t max_rows)
 			memset(&h, 0, sizeof(h));
 		bool failed = false;
 		c->extended = true;
-		bool handled = intercept(c, p->sql, strlen(p->sql), &h, parsed, &failed);
+		bool handled = intercept(c, p->sql, strlen(p->sql), &h, parsed, p, &failed);
 		c->extended = false;
 		if (handled) {
 			p->started = p->done = true;
@@ -1522,8 +1562,8 @@ void pg_execute_portal(struct pg_conn *c, struct pg_portal *p, int32_t max_rows)
 	struct eng_error err = {0};
 	bool more = false;
 	const struct tz *zone = tz_get(engine_session_timezone(c->s));
-	set_running(c, p->q);
-	int rc = send_rows(c, p, zone, max_rows > 0 ? (uint64_t)max_rows : 0, &more, &err);
+	pg_set_running(c, p->q);
+	int rc = pg_send_rows(c, p, zone, max_rows > 0 ? (uint64_t)max_rows : 0, &more, &err);
 	if (rc < 0) {
 		portal_fail(c, p, &err, p->sql);
 		return;
@@ -1531,7 +1571,7 @@ void pg_execute_portal(struct pg_conn *c, struct pg_portal *p, int32_t max_rows)
 	if (more) {
 		size_t m = pgw_begin(&c->out, 's');
 		pgw_end(&c->out, m);
-		set_running(c, NULL);
+		pg_set_running(c, NULL);
 		return;
 	}
 	char tag[48];

@@ -9,8 +9,7 @@
 
 static bool ident_char(char c) { return isalnum((unsigned char)c) || c == '_' || c == '$' || (unsigned char)c >= 0x80; }
 
-/* End of the string, quoted name, comment or dollar-quoted text starting at i; i when none starts. */
-static size_t skip_literal(const char *s, size_t len, size_t i)
+size_t pg_skip_literal(const char *s, size_t len, size_t i)
 {
 	char c = s[i];
 	if (c == '\'' || c == '"') {
@@ -370,7 +369,7 @@ char *pg_compat_rewrite(const char *s, size_t len)
 	bool changed = false;
 	size_t i = 0, copied = 0;
 	while (i < len) {
-		size_t lit = skip_literal(s, len, i);
+		size_t lit = pg_skip_literal(s, len, i);
 		if (lit != i) {
 			/* "pg_catalog". is a qualifier too, not a literal to keep */
 			if (s[i] == '"') {
