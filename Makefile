@@ -15,7 +15,7 @@ SANFLAGS :=
 OPT := -O2 -g
 endif
 
-PKGS := libmicrohttpd jansson libcurl libpq sqlite3 libssl libcrypto zlib
+PKGS := libmicrohttpd jansson libcurl libpq sqlite3 libssl libcrypto zlib libedit
 CFLAGS_ALL := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -pthread \
 	$(OPT) $(SANFLAGS) -Isrc -isystem $(DUCKDB_DIR) $(shell pkg-config --cflags $(PKGS)) $(CFLAGS)
 LDFLAGS_ALL := $(SANFLAGS) -pthread -L$(BUILD) -Wl,-rpath,'$$ORIGIN' $(LDFLAGS)
@@ -71,7 +71,7 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(FUZZ_SRC))
 FUZZ_LIB_SRC := src/util/buf.c src/util/json.c src/util/uuid.c src/util/tz.c src/util/timefmt.c src/util/base64.c \
 	src/http/query_request.c src/engine/sql_split.c src/engine/statement_guard.c src/engine/statement_head.c \
-	src/storage/s3_xml.c src/pg/pg_msg.c src/pg/pg_wire.c src/pg/pg_scram.c src/pg/pg_rewrite.c
+	src/storage/s3_xml.c src/pg/pg_msg.c src/pg/pg_wire.c src/pg/pg_scram.c src/pg/pg_rewrite.c src/cli/json_scan.c
 fuzz: $(FUZZ_BIN)
 build-fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRC)
 	@mkdir -p build-fuzz

@@ -6,7 +6,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 apt_packages=(build-essential pkg-config make curl ca-certificates tzdata
-              libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libpq-dev libsqlite3-dev libssl-dev zlib1g-dev)
+              libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libpq-dev libsqlite3-dev libssl-dev zlib1g-dev
+              libedit-dev)
 if [ "${1:-}" = "--tests" ]; then
   # unit tests, fuzzing (clang's libFuzzer), the PostgreSQL server the integration tests start and
   # the PostgreSQL clients they drive (psql and pgbench come with the server)

@@ -12,6 +12,7 @@ static void usage(FILE *f, const char *prog)
 	        "Commands:\n"
 	        "  serve     start the server (REST API on port 15000)\n"
 	        "  query     run SQL on a running server and print the result\n"
+	        "  shell     interactive SQL shell on a running server\n"
 	        "  admin     manage catalogs, buckets and the cache of a running server\n"
 	        "  version   print the version\n"
 	        "  help      show this help\n\n"
@@ -31,6 +32,8 @@ int main(int argc, char **argv)
 		return serve_main(prog, argc - 2, argv + 2);
 	if (!strcmp(cmd, "query"))
 		return cli_query_main(prog, argc - 2, argv + 2);
+	if (!strcmp(cmd, "shell"))
+		return cli_shell_main(prog, argc - 2, argv + 2);
 	if (!strcmp(cmd, "admin"))
 		return cli_admin_main(prog, argc - 2, argv + 2);
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version"))

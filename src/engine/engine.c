@@ -20,6 +20,7 @@
 #include "engine/sql_split.h"
 #include "engine/sqlstate.h"
 #include "engine/statement_guard.h"
+#include "engine/statement_head.h"
 #include "engine/worker.h"
 #include "util/buf.h"
 #include "util/clock.h"
@@ -115,6 +116,8 @@ struct engine *engine_open(const struct config *cfg, struct lake_meta *lake, str
 	}
 	pthread_mutex_init(&e->open_mu, NULL);
 	pthread_mutex_init(&e->pins_mu, NULL);
+	for (int i = 0; i < ENG_RETRY_LANES; i++)
+		pthread_mutex_init(&e->retry_lanes[i], NULL);
 	pthread_mutex_init(&e->reaper_mu, NULL);
 	cond_init_monotonic(&e->reaper_cv);
 	/* The default worker starts now so a broken setup fails at start, not on the first query. */
@@ -165,6 +168,8 @@ void engine_close(struct engine *e)
 	free(e->catalogs);
 	free(e->pinned);
 	pthread_mutex_destroy(&e->pins_mu);
+	for (int i = 0; i < ENG_RETRY_LANES; i++)
+		pthread_mutex_destroy(&e->retry_lanes[i]);
 	eng_buckets_close(e);
 	pthread_mutex_destroy(&e->open_mu);
 	pthread_mutex_destroy(&e->reaper_mu);
@@ -409,8 +414,49 @@ void eng_fail(struct eng_error *err, const char *msg, struct eng_query *q)
 	/* An interrupt caused by a cancel reads as DuckDB's own message whatever DuckDB said. */
 	if (q && eng_cancelled(q) && (!msg || !*msg))
 		msg = "INTERRUPT Error: Interrupted!";
+	/* DuckDB reports what the lake's replacement scan refused as a binder error about the scan;
+	 * the user's error is the lake's own (a bucket that cannot be read, a dropped catalog). */
+	static const char wrapped[] = "Binder Error: Error in replacement scan: ";
+	if (msg && !strncmp(msg, wrapped, sizeof(wrapped) - 1))
+		msg += sizeof(wrapped) - 1;
 	eng_set_error(err, ENG_OK, msg && *msg ? msg : "Unknown Error: statement failed");
 	err->status = ENG_OK;
+	size_t n = strlen(err->message);
+	while (n && (err->message[n - 1] == '\n' || err->message[n - 1] == ' '))
+		err->message[--n] = '\0';
+}
+
+void eng_fail_state(struct eng_error *err, const char *sqlstate, const char *msg)
+{
+	eng_set_error(err, ENG_OK, msg);
+	memcpy(err->sqlstate, sqlstate, 5);
+	err->sqlstate[5] = '\0';
+}
+
+/* One rule for every door, PostgreSQL's: a statement that fails inside a transaction block aborts
+ * the transaction, and until it ends every statement but COMMIT and ROLLBACK (both of which then
+ * roll it back) is refused. */
+void eng_txn_statement_failed(struct eng_session *s)
+{
+	if (s->lake.in_txn)
+		s->lake.txn_failed = true;
+}
+
+bool eng_txn_refuses(struct eng_session *s, const char *sql, size_t len, struct eng_error *err)
+{
+	if (!s->lake.txn_failed)
+		return false;
+	struct stmt_head h;
+	if (stmt_head_parse(sql, len, &h) == 0 && (h.kind == STMT_COMMIT || h.kind == STMT_ROLLBACK))
+		return false;
+	eng_fail_state(err, "25P02", "Transaction Error: current transaction is aborted, commands ignored until end of"
+	                             " transaction block (a statement in it failed; ROLLBACK ends it)");
+	return true;
+}
+
+int engine_session_txn(const struct eng_session *s)
+{
+	return s->lake.txn_failed ? ENG_TXN_FAILED : s->lake.in_txn ? ENG_TXN_OPEN : ENG_TXN_IDLE;
 }
 
 /* Runs statements 0..n-2 of stmts and prepares the last into *last. */
@@ -614,6 +660,10 @@ static int run_routed(struct eng_query *q, duckdb_prepared_statement *last, stru
 		bool is_last = i + 1 == n;
 		if (eng_cancelled(q)) {
 			eng_fail(err, "INTERRUPT Error: Interrupted!", q);
+			rc = -1;
+			break;
+		}
+		if (eng_txn_refuses(s, q->sql + spans[i].start, spans[i].len, err)) {
 			rc = -1;
 			break;
 		}
@@ -838,11 +888,13 @@ int engine_query_execute(struct eng_query *q, struct eng_error *err)
 	struct eng_session *s = q->s;
 	if (eng_cancelled(q)) {
 		eng_fail(err, "INTERRUPT Error: Interrupted!", q);
+		eng_txn_statement_failed(s);
 		return -1;
 	}
 	eng_lake_bind_begin(s);
 	s->lake.touched = false;
-	duckdb_prepared_statement prep = eng_cache_take(s, q->sql);
+	/* An aborted transaction takes the routed path, which refuses statement by statement. */
+	duckdb_prepared_statement prep = s->lake.txn_failed ? NULL : eng_cache_take(s, q->sql);
 	duckdb_pending_result pending = NULL;
 	bool single = prep != NULL;
 	int rc = -1;
@@ -850,6 +902,7 @@ int engine_query_execute(struct eng_query *q, struct eng_error *err)
 		bool routed = false;
 		if (eng_classify(q, &routed, err) < 0)
 			goto done;
+		routed |= s->lake.txn_failed;
 		if (routed && q->nparams) {
 			/* the router builds statements of its own from the text: the values go into it */
 			if (!(q->substituted = substitute_params(q, err)))
@@ -865,7 +918,10 @@ int engine_query_execute(struct eng_query *q, struct eng_error *err)
 	}
 	if (bind_params(q, prep, err) < 0)
 		goto done;
-	if (s->timezone_stale && refresh_timezone(s) < 0) {
+	/* The zone is read before the last statement runs (its result must not be disturbed); a SET
+	 * that is itself the last statement changes it only by running, so it is read next time. */
+	bool sets = duckdb_prepared_statement_type(prep) == DUCKDB_STATEMENT_TYPE_SET;
+	if (s->timezone_stale && !sets && refresh_timezone(s) < 0) {
 		eng_fail(err, "Internal Error: cannot read the session time zone", q);
 		goto done;
 	}
@@ -880,6 +936,8 @@ int engine_query_execute(struct eng_query *q, struct eng_error *err)
 		goto done;
 	}
 	q->has_result = true;
+	if (sets)
+		s->timezone_stale = true;
 	if (params_unresolved(prep) && rewrap_result(q, &prep, err) < 0)
 		goto done;
 	q->ncols = duckdb_column_count(&q->result);
@@ -897,8 +955,8 @@ int engine_query_execute(struct eng_query *q, struct eng_error *err)
 done:
 	eng_lake_bind_end();
 	eng_lake_statement_done(s);
-	if (rc < 0 && s->lake.in_txn)
-		s->lake.txn_failed = true;
+	if (rc < 0)
+		eng_txn_statement_failed(s);
 	if (pending)
 		duckdb_destroy_pending(&pending);
 	if (prep)
@@ -1031,15 +1089,18 @@ duckdb_data_chunk engine_query_fetch(struct eng_query *q, struct eng_error *err)
 		return NULL;
 	if (eng_cancelled(q)) {
 		eng_fail(err, "INTERRUPT Error: Interrupted!", q);
+		eng_txn_statement_failed(q->s);
 		return NULL;
 	}
 	duckdb_data_chunk chunk = duckdb_fetch_chunk(q->result);
 	if (!chunk) {
 		const char *msg = duckdb_result_error(&q->result);
-		if ((msg && *msg) || eng_cancelled(q))
+		if ((msg && *msg) || eng_cancelled(q)) {
 			eng_fail(err, msg, q);
-		else
+			eng_txn_statement_failed(q->s);
+		} else {
 			err->message[0] = '\0';
+		}
 	}
 	return chunk;
 }

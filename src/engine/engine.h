@@ -67,6 +67,11 @@ duckdb_connection engine_session_connection(struct eng_session *s);
 const char *engine_session_staging_dir(const struct eng_session *s);
 /* The session's time zone as DuckDB has it now (after SET TimeZone). */
 const char *engine_session_timezone(struct eng_session *s);
+/* Where the session's transaction stands. Every door follows one rule (PostgreSQL's): a statement
+ * that fails inside a transaction block aborts it; until COMMIT or ROLLBACK (both roll it back)
+ * the engine refuses every other statement with 25P02. */
+enum eng_txn_state { ENG_TXN_IDLE, ENG_TXN_OPEN, ENG_TXN_FAILED };
+int engine_session_txn(const struct eng_session *s);
 /* Applies catalog/schema/timezone; they persist for later requests of the session. */
 int engine_session_apply(struct eng_session *s, const struct eng_settings *set, struct eng_error *err);
 

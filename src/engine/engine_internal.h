@@ -21,6 +21,8 @@
 /* Longest catalog name the gate compares (the lake allows 63 bytes). */
 #define LAKE_CATALOG_NAME_MAX 255
 
+#define ENG_RETRY_LANES 32
+
 #define STMT_CACHE_SIZE 8
 #define STMT_CACHE_SQL_MAX 65536
 
@@ -95,6 +97,9 @@ struct engine {
 	struct qlog *log;
 	atomic_bool draining;
 	atomic_int active;
+	/* An autocommit statement that lost a race runs again holding its table's lane, so the
+	 * statements of this server retrying on one hot table take turns instead of colliding. */
+	pthread_mutex_t retry_lanes[ENG_RETRY_LANES];
 	pthread_mutex_t pins_mu; /* snapshots running queries read: maintenance keeps them */
 	struct eng_pin *pinned;
 	size_t npinned;
@@ -129,6 +134,13 @@ struct eng_query {
 void eng_set_error(struct eng_error *err, enum eng_status st, const char *msg);
 /* A SQL error of query q (q may be NULL): DuckDB's message, "Interrupted" when it was cancelled. */
 void eng_fail(struct eng_error *err, const char *msg, struct eng_query *q);
+/* A SQL error with a SQLSTATE of our own choosing. */
+void eng_fail_state(struct eng_error *err, const char *sqlstate, const char *msg);
+/* A statement of the session failed: an open transaction is aborted. */
+void eng_txn_statement_failed(struct eng_session *s);
+/* True (err filled, 25P02) when the session's transaction is aborted and sql[0..len) is not the
+ * COMMIT or ROLLBACK that ends it. */
+bool eng_txn_refuses(struct eng_session *s, const char *sql, size_t len, struct eng_error *err);
 /* Appends s quoted with q (doubling any q inside). */
 void eng_quote(buf *b, const char *s, char q);
 bool eng_cancelled(struct eng_query *q);
@@ -205,6 +217,15 @@ void eng_maintenance_stop(struct engine *e);
 int eng_lake_physical_type(const char *declared, buf *out, bool *changed, bool *union_text);
 /* True when files store the declared type as it is. */
 bool eng_lake_type_exact(const char *declared);
+/* The zero-row SELECT of a table's physical columns (c<id> in their stored types): the content of
+ * its schema file. */
+void eng_lake_schema_select(buf *b, const struct lake_column *cols, size_t ncols);
+/* The local copy of schema file `key` in worker w's folder (lake_views.c makes it from the
+ * metadata when views are built): true and its path when it exists. */
+bool eng_lake_local_schema(const struct worker *w, const char *key, char *path, size_t pathlen);
+/* The worker whose views this thread is building (binds outside any session), or NULL. */
+void eng_lake_build_begin(struct worker *w);
+void eng_lake_build_end(void);
 /* SELECT of the table's columns (declared names and types) from its placeholder. */
 void eng_lake_view_select(buf *b, const struct lake_table *t, int64_t catalog_id, const char *placeholder_suffix);
 int eng_lake_sync_worker(struct engine *e, struct worker *w, const struct lake_head *h, char *msg, size_t msglen);

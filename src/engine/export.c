@@ -29,6 +29,8 @@ int engine_query_export(struct eng_query *q, const char *format, int64_t limit, 
 		eng_fail(err, "Parser Error: no statement to execute", q);
 		return -1;
 	}
+	if (eng_txn_refuses(s, q->sql, len, err))
+		return -1;
 	bool routed = false;
 	if (eng_classify(q, &routed, err) < 0)
 		return -1;
@@ -41,6 +43,8 @@ int engine_query_export(struct eng_query *q, const char *format, int64_t limit, 
 	int rc = export_statements(q, format, limit, offset, path, pathlen, last, err);
 	eng_lake_bind_end();
 	eng_lake_statement_done(s);
+	if (rc < 0)
+		eng_txn_statement_failed(s);
 	return rc;
 }
 

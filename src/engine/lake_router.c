@@ -33,6 +33,7 @@ struct route {
 	char schema[STMT_NAME_MAX + 1];
 	char table[STMT_NAME_MAX + 1];
 	struct eng_error *err;
+	bool conflict; /* its autocommit lost to a concurrent commit */
 	/* files staged in the worker's folder or put into the bucket by this statement */
 	char staged[4][4400];
 	int nstaged;
@@ -526,14 +527,7 @@ static int write_schema_file(struct route *r, const struct lake_column *cols, si
 	const char *path = stage_path(r, "schema", key, sizeof(key));
 	buf q;
 	buf_init(&q);
-	buf_puts(&q, "SELECT ");
-	for (size_t i = 0; i < ncols; i++) {
-		bool changed, union_text;
-		buf_printf(&q, "%sCAST(NULL AS ", i ? ", " : "");
-		eng_lake_physical_type(cols[i].type, &q, &changed, &union_text);
-		buf_printf(&q, ") AS \"c%lld\"", (long long)cols[i].id);
-	}
-	buf_puts(&q, " LIMIT 0");
+	eng_lake_schema_select(&q, cols, ncols);
 	int64_t rows, bytes;
 	int rc = buf_failed(&q) ? oom(r) : copy_out(r, q.data, q.len, path, &rows);
 	buf_free(&q);
@@ -630,6 +624,13 @@ static int stage_rows(struct route *r, struct lake_changeset *cs, int64_t table_
 	return 0;
 }
 
+/* How often an autocommit statement runs before a lost race is reported as 40001. */
+#define AUTOCOMMIT_ATTEMPTS 30
+
+/* Beyond this many ranges of rows per data file a delete is not listed row by row: it then
+ * conflicts with any concurrent delete from the same file. */
+#define DELETE_RANGES_MAX "4096"
+
 /* Stages the (path, pos) pairs of `select` as a delete file and adds it to cs. */
 static int stage_deletes(struct route *r, struct lake_changeset *cs, int64_t table_id, const char *select,
                          int64_t *rows)
@@ -642,12 +643,17 @@ static int stage_deletes(struct route *r, struct lake_changeset *cs, int64_t tab
 		unstage(r);
 		return 0;
 	}
-	/* Which data files lose rows, and how many each. */
+	/* Which data files lose rows: how many each, and which ones as ranges of positions (for the
+	 * commit's row-level conflict check), unless there are too many ranges to list. */
 	buf q;
 	buf_init(&q);
-	buf_puts(&q, "SELECT path, count(*) FROM read_parquet(");
+	buf_puts(&q, "SELECT path, sum(hi - lo + 1)::BIGINT, CASE WHEN count(*) <= " DELETE_RANGES_MAX " THEN"
+	             " string_agg(CASE WHEN lo = hi THEN lo::VARCHAR ELSE lo::VARCHAR || '-' || hi::VARCHAR END, ','"
+	             " ORDER BY lo) END FROM (SELECT path, min(pos) AS lo, max(pos) AS hi FROM (SELECT path, pos,"
+	             " pos - row_number() OVER (PARTITION BY path ORDER BY pos) AS island FROM (SELECT DISTINCT path, pos"
+	             " FROM read_parquet(");
 	eng_quote(&q, path, '\'');
-	buf_puts(&q, ") GROUP BY path");
+	buf_puts(&q, "))) GROUP BY path, island) GROUP BY path");
 	duckdb_result res;
 	if (run_buf(r, &q, &res) < 0) {
 		buf_free(&q);
@@ -657,24 +663,28 @@ static int stage_deletes(struct route *r, struct lake_changeset *cs, int64_t tab
 	idx_t n = duckdb_row_count(&res);
 	struct lake_delete_target *targets = calloc(n ? n : 1, sizeof(*targets));
 	bool ok = targets != NULL;
+	/* DuckDB's strings are freed with duckdb_free; the changeset frees with free. */
 	for (idx_t i = 0; ok && i < n; i++) {
-		targets[i].data_path = duckdb_value_varchar(&res, 0, i);
+		char *p = duckdb_value_varchar(&res, 0, i);
+		targets[i].data_path = p ? strdup(p) : NULL;
+		duckdb_free(p);
 		targets[i].count = duckdb_value_int64(&res, 1, i);
-		ok = targets[i].data_path != NULL;
+		if (!duckdb_value_is_null(&res, 2, i)) {
+			char *ranges = duckdb_value_varchar(&res, 2, i);
+			targets[i].positions = ranges ? strdup(ranges) : NULL;
+			ok = targets[i].positions != NULL;
+			duckdb_free(ranges);
+		}
+		ok = ok && targets[i].data_path != NULL;
 	}
 	duckdb_destroy_result(&res);
 	int64_t bytes;
-	/* DuckDB's strings are freed with duckdb_free; the changeset frees with free. */
-	for (idx_t i = 0; targets && i < n; i++) {
-		char *copy = targets[i].data_path ? strdup(targets[i].data_path) : NULL;
-		duckdb_free(targets[i].data_path);
-		targets[i].data_path = copy;
-		ok = ok && copy;
-	}
 	struct lake_change *c = ok ? lake_changeset_add(cs, LAKE_ADD_DELETES) : NULL;
 	if (!c) {
-		for (idx_t i = 0; targets && i < n; i++)
+		for (idx_t i = 0; targets && i < n; i++) {
 			free(targets[i].data_path);
+			free(targets[i].positions);
+		}
 		free(targets);
 		return oom(r);
 	}
@@ -742,6 +752,7 @@ static int finish(struct route *r, struct lake_changeset *cs, bool ddl)
 	char msg[1024] = "";
 	int64_t snap = 0;
 	int rc = lake_commit(r->e->lake, cs, 1, r->q->log->user, &snap, NULL, msg, sizeof(msg));
+	r->conflict = rc == LAKE_CONFLICT;
 	if (rc != LAKE_OK)
 		delete_keys(r->e, cs);
 	lake_changeset_free(cs);
@@ -1926,6 +1937,9 @@ static int transaction_control(struct route *r)
 	struct eng_session *s = r->s;
 	switch (r->h.kind) {
 	case STMT_BEGIN:
+		/* Already in a transaction block: PostgreSQL warns and goes on, so nothing is lost. */
+		if (s->lake.in_txn)
+			return 0;
 		if (pass(r) < 0)
 			return -1;
 		eng_lake_abandon(s);
@@ -1937,8 +1951,16 @@ static int transaction_control(struct route *r)
 	default: /* COMMIT */
 		break;
 	}
-	if (!s->lake.in_txn || s->lake.txn_failed || s->lake.npending == 0) {
-		/* Nothing of ours to commit, or a failed transaction DuckDB will refuse to commit. */
+	if (s->lake.txn_failed) {
+		/* Some of its statements did not happen: committing the others would be a partial commit. */
+		eng_lake_abandon(s);
+		run(r, "ROLLBACK", NULL);
+		eng_fail_state(r->err, "25P02", "Transaction Error: the transaction was rolled back, not committed: a statement"
+		                                " in it failed");
+		return -1;
+	}
+	if (!s->lake.in_txn || s->lake.npending == 0) {
+		/* Nothing of ours to commit. */
 		eng_lake_abandon(s);
 		return pass(r);
 	}
@@ -2024,40 +2046,65 @@ int eng_lake_route(struct eng_query *q, const char *sql, size_t len, int64_t *co
 			}
 		}
 	}
-	rc = resolve_target(r);
-	if (rc != 0)
-		goto out;
 	bool ddl = r->h.kind != STMT_INSERT && r->h.kind != STMT_UPDATE && r->h.kind != STMT_DELETE &&
 	           r->h.kind != STMT_MERGE && r->h.kind != STMT_COPY_FROM;
-	if (r->h.with_len && (ddl || r->h.kind == STMT_COPY_FROM)) {
-		rc = fail(r, "Parser Error: syntax error: WITH must be followed by SELECT, INSERT, UPDATE, DELETE or MERGE");
-		goto out;
+	pthread_mutex_t *lane = NULL;
+	for (int attempt = 1;; attempt++) {
+		rc = resolve_target(r);
+		if (rc != 0)
+			break;
+		if (r->h.with_len && (ddl || r->h.kind == STMT_COPY_FROM)) {
+			rc = fail(r, "Parser Error: syntax error: WITH must be followed by SELECT, INSERT, UPDATE, DELETE or MERGE");
+			break;
+		}
+		if (ddl && r->q->s->lake.in_txn) {
+			rc = fail(r, "Not implemented Error: schema changes to managed catalogs cannot run inside a transaction block;"
+			             " run them outside BEGIN … COMMIT");
+			break;
+		}
+		switch (r->h.kind) {
+		case STMT_CREATE_SCHEMA: rc = create_schema(r); break;
+		case STMT_DROP_SCHEMA: rc = drop_schema(r); break;
+		case STMT_CREATE_TABLE: case STMT_CREATE_TABLE_AS: rc = create_table(r); break;
+		case STMT_DROP_TABLE: rc = drop_table(r); break;
+		case STMT_TRUNCATE: rc = truncate_table(r, count); break;
+		case STMT_INSERT: rc = insert_rows(r, count); break;
+		case STMT_DELETE: rc = delete_rows(r, count); break;
+		case STMT_UPDATE: rc = update_rows(r, count); break;
+		case STMT_ALTER_TABLE: rc = alter_table(r); break;
+		case STMT_COPY_FROM: rc = copy_from(r, count); break;
+		case STMT_MERGE: rc = merge_into(r, count); break;
+		case STMT_CREATE_VIEW: case STMT_DROP_VIEW:
+			rc = fail(r, "Not implemented Error: views cannot be stored in the managed catalog \"%s\"; create them in"
+			             " memory (the session's default database) instead", r->cat.name);
+			break;
+		default:
+			rc = fail(r, "Not implemented Error: this statement is not supported on managed tables yet");
+			break;
+		}
+		if (rc == 0 || !r->conflict || attempt == AUTOCOMMIT_ATTEMPTS || eng_cancelled(q))
+			break;
+		/* An autocommit statement that lost a race runs again on the newer snapshot, as PostgreSQL
+		 * re-evaluates an UPDATE whose row changed under it. */
+		log_debug("autocommit statement runs again after losing a race", "attempt=%d table=%s", attempt + 1, r->table);
+		if (!lane) {
+			uint64_t h = (uint64_t)r->cat.id * 1099511628211u;
+			for (const char *c = r->table; *c; c++)
+				h = (h ^ (unsigned char)*c) * 1099511628211u;
+			lane = &r->e->retry_lanes[h % ENG_RETRY_LANES];
+			pthread_mutex_lock(lane);
+		}
+		r->conflict = false;
+		unstage(r);
+		lake_state_free(&r->state);
+		memset(&r->state, 0, sizeof(r->state));
+		eng_lake_statement_done(r->s);
+		*count = -1;
+		unsigned most_us = 1000u << (attempt < 6 ? attempt : 6);
+		usleep((useconds_t)((unsigned)rand() % most_us));
 	}
-	if (ddl && r->q->s->lake.in_txn) {
-		rc = fail(r, "Not implemented Error: schema changes to managed catalogs cannot run inside a transaction block;"
-		             " run them outside BEGIN … COMMIT");
-		goto out;
-	}
-	switch (r->h.kind) {
-	case STMT_CREATE_SCHEMA: rc = create_schema(r); break;
-	case STMT_DROP_SCHEMA: rc = drop_schema(r); break;
-	case STMT_CREATE_TABLE: case STMT_CREATE_TABLE_AS: rc = create_table(r); break;
-	case STMT_DROP_TABLE: rc = drop_table(r); break;
-	case STMT_TRUNCATE: rc = truncate_table(r, count); break;
-	case STMT_INSERT: rc = insert_rows(r, count); break;
-	case STMT_DELETE: rc = delete_rows(r, count); break;
-	case STMT_UPDATE: rc = update_rows(r, count); break;
-	case STMT_ALTER_TABLE: rc = alter_table(r); break;
-	case STMT_COPY_FROM: rc = copy_from(r, count); break;
-	case STMT_MERGE: rc = merge_into(r, count); break;
-	case STMT_CREATE_VIEW: case STMT_DROP_VIEW:
-		rc = fail(r, "Not implemented Error: views cannot be stored in the managed catalog \"%s\"; create them in"
-		             " memory (the session's default database) instead", r->cat.name);
-		break;
-	default:
-		rc = fail(r, "Not implemented Error: this statement is not supported on managed tables yet");
-		break;
-	}
+	if (lane)
+		pthread_mutex_unlock(lane);
 	if (rc == 0 && *count < 0 && !ddl)
 		*count = 0;
 out:

@@ -47,6 +47,10 @@ int eng_lake_macros(duckdb_connection c, char *msg, size_t msglen)
 }
 
 static _Thread_local struct eng_session *bound_session;
+static _Thread_local struct worker *building_worker;
+
+void eng_lake_build_begin(struct worker *w) { building_worker = w; }
+void eng_lake_build_end(void) { building_worker = NULL; }
 /* Objects pinned by binds outside any session's query (the server building views). */
 static _Thread_local struct eng_pins unbound_pins;
 
@@ -140,7 +144,7 @@ int eng_lake_pin(struct eng_session *s, int64_t catalog_id, int64_t *snapshot, c
 	return -1;
 }
 
-/* A list of local paths: prefix + key for each key, after `first` when not NULL. */
+/* A list of local paths: prefix + key for each key, after the path `first` when not NULL. */
 static duckdb_value path_list(const char *prefix, const char *first, char *const *keys, size_t n,
                               char *const *more, size_t nmore)
 {
@@ -150,10 +154,8 @@ static duckdb_value path_list(const char *prefix, const char *first, char *const
 		return NULL;
 	size_t k = 0;
 	char path[8192];
-	if (first) {
-		snprintf(path, sizeof(path), "%s%s", prefix, first);
-		vals[k++] = duckdb_create_varchar(path);
-	}
+	if (first)
+		vals[k++] = duckdb_create_varchar(first);
 	for (size_t i = 0; i < n; i++) {
 		snprintf(path, sizeof(path), "%s%s", prefix, keys[i]);
 		vals[k++] = duckdb_create_varchar(path);
@@ -291,7 +293,15 @@ static void resolve(duckdb_replacement_scan_info info, const char *name, void *d
 	/* Objects of cached buckets become local before DuckDB opens them, pinned until the query
 	 * (or its transaction) ends; an unbound bind keeps them until the view is built. */
 	struct eng_pins *pins = s ? &s->lake.objects : &unbound_pins;
-	int frc = eng_bucket_fetch(e, b, f.schema_file, 0, pins, msg, sizeof(msg));
+	/* The schema file is made locally from the metadata when views are built; the bucket's copy
+	 * is only read for versions this worker has no view of (time travel across a change). */
+	struct worker *w = s ? s->w : building_worker;
+	char schema_path[8192];
+	int frc = 0;
+	if (!w || !eng_lake_local_schema(w, f.schema_file, schema_path, sizeof(schema_path))) {
+		snprintf(schema_path, sizeof(schema_path), "%s%s", b->root, f.schema_file);
+		frc = eng_bucket_fetch(e, b, f.schema_file, 0, pins, msg, sizeof(msg));
+	}
 	if (frc == 0)
 		frc = eng_bucket_fetch_all(e, b, (const char *const *)f.data, f.data_sizes, ndata, pins, msg, sizeof(msg));
 	if (frc == 0)
@@ -312,7 +322,7 @@ static void resolve(duckdb_replacement_scan_info info, const char *name, void *d
 	duckdb_replacement_scan_set_function_name(info, fn);
 	/* The zero-row schema file comes first: the scan has every column even when no data file
 	 * has it yet, and an empty table still has a file to read. */
-	duckdb_value files = path_list(b->root, f.schema_file, f.data, ndata, more, nmore);
+	duckdb_value files = path_list(b->root, schema_path, f.data, ndata, more, nmore);
 	duckdb_value delfiles = dels ? path_list(b->root, NULL, f.deletes, ndeletes, moredel, nmoredel) : NULL;
 	duckdb_value prefix = duckdb_create_varchar(b->root);
 	if (!files || (dels && !delfiles) || !prefix) {

@@ -218,3 +218,15 @@ bool eng_lake_type_exact(const char *declared)
 	buf_free(&b);
 	return !changed;
 }
+
+void eng_lake_schema_select(buf *b, const struct lake_column *cols, size_t ncols)
+{
+	buf_puts(b, "SELECT ");
+	for (size_t i = 0; i < ncols; i++) {
+		bool changed, union_text;
+		buf_printf(b, "%sCAST(NULL AS ", i ? ", " : "");
+		eng_lake_physical_type(cols[i].type, b, &changed, &union_text);
+		buf_printf(b, ") AS \"c%lld\"", (long long)cols[i].id);
+	}
+	buf_puts(b, " LIMIT 0");
+}

@@ -2,12 +2,16 @@
  * holding its schemas and one view per table over the table's placeholder (lake_scan.c). After
  * a DDL commit, every open worker rebuilds that catalog in one DuckDB transaction, so a query
  * sees either the old set of views or the new one. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine/engine_internal.h"
+#include "util/fs.h"
 #include "util/log.h"
+#include "util/uuid.h"
 
 void eng_lake_view_select(buf *b, const struct lake_table *t, int64_t catalog_id, const char *placeholder_suffix)
 {
@@ -116,6 +120,48 @@ static void view_body(struct worker *w, const char *catalog, const struct lake_t
 	buf_free(&sel);
 }
 
+bool eng_lake_local_schema(const struct worker *w, const char *key, char *path, size_t pathlen)
+{
+	/* keys are ours ("<catalog id>/schema-<uuid>.parquet"); anything else is not a local name */
+	if (!key || !*key || key[0] == '/' || strstr(key, ".."))
+		return false;
+	if ((size_t)snprintf(path, pathlen, "%s/%s", w->schemadir, key) >= pathlen)
+		return false;
+	return access(path, R_OK) == 0;
+}
+
+/* Makes the table's schema file in the worker's own folder from the metadata: it holds only the
+ * columns' ids and stored types, so views and scans never need the bucket for it, and a bucket
+ * that is down at start-up cannot leave a table unreadable once it is back (admin_mu held). */
+static void make_local_schema(struct worker *w, const char *catalog, const struct lake_table *t)
+{
+	char path[4600], tmp[4700], msg[1024];
+	if (eng_lake_local_schema(w, t->schema_file, path, sizeof(path)) || !t->schema_file || strstr(t->schema_file, ".."))
+		return;
+	char *slash = strrchr(path, '/');
+	*slash = '\0';
+	int made = fs_mkdir_p(path);
+	*slash = '/';
+	char id[UUID_STR_LEN + 1];
+	uuid_v4(id);
+	snprintf(tmp, sizeof(tmp), "%s/tmp/lake-schema-%s.parquet", w->dir, id);
+	buf q;
+	buf_init(&q);
+	buf_puts(&q, "COPY (");
+	eng_lake_schema_select(&q, t->cols, t->ncols);
+	buf_puts(&q, ") TO ");
+	eng_quote(&q, tmp, '\'');
+	buf_puts(&q, " (FORMAT parquet)");
+	buf_putc(&q, '\0');
+	if (made != 0 || buf_failed(&q) || admin_run(w, q.data, msg, sizeof(msg)) < 0 || rename(tmp, path) != 0) {
+		/* the scan falls back to the bucket's copy */
+		log_warn("cannot make a table's schema file locally", "catalog=%s table=%s error=\"%s\"", catalog, t->name,
+		         made != 0 ? strerror(errno) : buf_failed(&q) ? "out of memory" : msg);
+		unlink(tmp);
+	}
+	buf_free(&q);
+}
+
 /* The statements creating the catalog's schemas and views (admin_mu held). */
 static int catalog_sql(struct worker *w, const char *name, const struct lake_state *st, buf *sql, char *msg,
                        size_t msglen)
@@ -134,6 +180,7 @@ static int catalog_sql(struct worker *w, const char *name, const struct lake_sta
 		const struct lake_schema *schema = lake_state_schema_by_id(st, t->schema_id);
 		if (!schema)
 			continue;
+		make_local_schema(w, name, t);
 		buf_puts(sql, "CREATE VIEW ");
 		eng_quote(sql, name, '"');
 		buf_putc(sql, '.');
@@ -162,6 +209,7 @@ int eng_lake_sync_worker(struct engine *e, struct worker *w, const struct lake_h
 	struct eng_session *bound = eng_lake_bound();
 	eng_lake_bind_end();
 	pthread_mutex_lock(&w->admin_mu);
+	eng_lake_build_begin(w);
 	buf sql;
 	buf_init(&sql);
 	int rc = catalog_sql(w, h->name, &st, &sql, msg, msglen);
@@ -178,6 +226,7 @@ int eng_lake_sync_worker(struct engine *e, struct worker *w, const struct lake_h
 	if (rc == 0)
 		eng_not_null_set(w, h->name, &st);
 	buf_free(&sql);
+	eng_lake_build_end();
 	pthread_mutex_unlock(&w->admin_mu);
 	eng_lake_unbound_release(e);
 	eng_lake_bind_begin(bound);

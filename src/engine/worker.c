@@ -14,25 +14,8 @@
 #include <time.h>
 
 #include "util/clock.h"
-
-static int mkdir_p(const char *path)
-{
-	char tmp[4608];
-	if (strlen(path) >= sizeof(tmp)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(tmp, path, strlen(path) + 1);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(tmp, 0700) != 0 && errno != EEXIST ? -1 : 0;
-}
+#include "util/fs.h"
+#include "util/log.h"
 
 static int run(duckdb_connection c, const char *sql, char *err, size_t errlen)
 {
@@ -111,10 +94,18 @@ int worker_open(struct worker *w, int size, const struct config *cfg, const char
 	snprintf(buckets, sizeof(buckets), "%s/buckets", real);
 	free(real);
 	snprintf(w->tmpdir, sizeof(w->tmpdir), "%.4090s/tmp", w->dir);
-	if (mkdir_p(tmpdir) != 0) {
+	snprintf(w->schemadir, sizeof(w->schemadir), "%.4090s/schemas", w->dir);
+	if (fs_mkdir_p(tmpdir) != 0 || fs_mkdir_p(w->schemadir) != 0) {
 		snprintf(err, errlen, "cannot create %s: %s", tmpdir, strerror(errno));
 		return -1;
 	}
+	/* The data folder is this server's alone (serve.c locks it), so whatever its scratch space
+	 * holds now was left by a process that died: staged files of writes that never committed,
+	 * DuckDB's spill files, spooled COPY input. Schema files are made again as views are built. */
+	long left = fs_empty_dir(tmpdir);
+	if (left > 0)
+		log_info("removed files a previous run left in a worker's scratch folder", "worker=%s files=%ld", w->slug, left);
+	fs_empty_dir(w->schemadir);
 	duckdb_config dc;
 	if (duckdb_create_config(&dc) == DuckDBError) {
 		snprintf(err, errlen, "out of memory");

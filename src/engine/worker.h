@@ -14,6 +14,7 @@ struct worker {
 	char slug[16];
 	char dir[4096];
 	char tmpdir[4200]; /* dir/tmp: DuckDB's spill space and the server's staged files */
+	char schemadir[4200]; /* dir/schemas: zero-row schema files of managed tables, made from metadata */
 	duckdb_database db;
 	duckdb_connection admin; /* the server's own connection: attaches managed catalogs */
 	pthread_mutex_t admin_mu;

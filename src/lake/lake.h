@@ -114,7 +114,11 @@ enum lake_change_kind {
 struct lake_delete_target {
 	char *data_path; /* the data file whose rows the delete file lists */
 	int64_t count;
+	char *positions; /* those rows as ascending ranges ("0-5,9"), NULL when too many to list */
 };
+
+/* Whether two position lists share a row; a NULL or malformed list overlaps everything. */
+bool lake_ranges_overlap(const char *a, const char *b);
 
 /* Per-column statistics of one data file (min/max as text in the column's type; NULL: unknown). */
 struct lake_column_stats {

@@ -84,7 +84,9 @@ static int check_table(struct lake_meta *m, const struct lake_changeset *cs, con
 		return LAKE_ERROR;
 	if (count != 1)
 		return conflict(m, cid.s, tid.s, err, errlen, "altered or dropped");
-	if (c->kind == LAKE_ADD_DATA)
+	/* Appends never conflict with other writes; deletes only with ones of the same rows, which
+	 * apply() checks file by file. */
+	if (c->kind == LAKE_ADD_DATA || c->kind == LAKE_ADD_DELETES)
 		return LAKE_OK;
 	if (run(m, lake_read_int64, &count, err, errlen,
 	        "SELECT COUNT(*) FROM lake_delete_file WHERE catalog_id = $1 AND table_id = $2 AND begin_snapshot > $3"
@@ -94,16 +96,43 @@ static int check_table(struct lake_meta *m, const struct lake_changeset *cs, con
 	if (count > 0)
 		return conflict(m, cid.s, tid.s, err, errlen, "updated or deleted from");
 	const char *files_changed =
-		c->kind == LAKE_ADD_DELETES
-			? "SELECT COUNT(*) FROM lake_data_file WHERE catalog_id = $1 AND table_id = $2 AND end_snapshot > $3"
-			  " AND end_snapshot < $4"
-			: "SELECT COUNT(*) FROM lake_data_file WHERE catalog_id = $1 AND table_id = $2"
-			  " AND ((begin_snapshot > $3 AND begin_snapshot < $4) OR (end_snapshot > $3 AND end_snapshot < $4))";
+		"SELECT COUNT(*) FROM lake_data_file WHERE catalog_id = $1 AND table_id = $2"
+		" AND ((begin_snapshot > $3 AND begin_snapshot < $4) OR (end_snapshot > $3 AND end_snapshot < $4))";
 	count = -1;
 	if (run(m, lake_read_int64, &count, err, errlen, files_changed, 4, cid.s, tid.s, base.s, snap) != LAKE_OK)
 		return LAKE_ERROR;
 	if (count > 0)
 		return conflict(m, cid.s, tid.s, err, errlen, "written");
+	return LAKE_OK;
+}
+
+struct overlap_ctx {
+	const char *mine;
+	bool overlap;
+};
+
+static int read_overlap(void *ctx, int ncols, const char *const *values)
+{
+	struct overlap_ctx *o = ctx;
+	if (lake_ranges_overlap(o->mine, ncols > 0 ? values[0] : NULL))
+		o->overlap = true;
+	return o->overlap;
+}
+
+/* Whether a delete committed after base (by someone else) removed any of the rows t removes from
+ * data file fid. */
+static int rows_taken(struct lake_meta *m, const char *cid, const char *fid, const struct lake_changeset *cs,
+                      const char *snap, const struct lake_delete_target *t, bool *overlap, char *err, size_t errlen)
+{
+	struct overlap_ctx o = {t->positions, false};
+	struct num base = N(cs->base);
+	const char *params[] = {cid, fid, base.s, snap};
+	if (meta_exec(m->db,
+	              "SELECT positions FROM lake_delete_file WHERE catalog_id = $1 AND file_id = $2 AND begin_snapshot > $3"
+	              " AND begin_snapshot < $4",
+	              4, params, read_overlap, &o, err, errlen) != META_OK)
+		return LAKE_ERROR;
+	*overlap = o.overlap;
 	return LAKE_OK;
 }
 
@@ -431,10 +460,15 @@ static int apply(struct lake_meta *m, struct commit_ctx *x, struct lake_changese
 			char fids[24], count[24];
 			snprintf(fids, sizeof(fids), "%lld", (long long)fid);
 			snprintf(count, sizeof(count), "%lld", (long long)c->targets[i].count);
+			bool overlap = false;
+			if (existing && rows_taken(m, cid, fids, cs, snap, &c->targets[i], &overlap, err, errlen) != LAKE_OK)
+				return LAKE_ERROR;
+			if (overlap)
+				return conflict(m, cid, tid, err, errlen, "updated or deleted from (the same rows)");
 			if (run(m, NULL, NULL, err, errlen,
 			        "INSERT INTO lake_delete_file (catalog_id, delete_id, table_id, file_id, path, delete_count,"
-			        " begin_snapshot, end_snapshot) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)",
-			        7, cid, dids, tid, fids, c->key, count, snap) != LAKE_OK)
+			        " begin_snapshot, end_snapshot, positions) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8)",
+			        8, cid, dids, tid, fids, c->key, count, snap, c->targets[i].positions) != LAKE_OK)
 				return LAKE_ERROR;
 			total += c->targets[i].count;
 		}
@@ -534,8 +568,10 @@ void lake_changeset_free(struct lake_changeset *cs)
 		for (size_t k = 0; k < c->ncols; k++)
 			lake_column_free(&c->cols[k]);
 		free(c->cols);
-		for (size_t k = 0; k < c->ntargets; k++)
+		for (size_t k = 0; k < c->ntargets; k++) {
 			free(c->targets[k].data_path);
+			free(c->targets[k].positions);
+		}
 		free(c->targets);
 		for (size_t k = 0; k < c->nstats; k++) {
 			free(c->stats[k].min);

@@ -5,6 +5,7 @@
 #ifndef LAKEHOUSE_LAKE_META_DB_H
 #define LAKEHOUSE_LAKE_META_DB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct meta_db;
@@ -13,7 +14,12 @@ struct meta_db;
 typedef int (*meta_row_fn)(void *ctx, int ncols, const char *const *values);
 
 /* Why a statement failed, as far as the caller needs to act on it. */
-enum meta_status { META_OK = 0, META_ERROR = -1, META_CONFLICT = -2 /* unique violation or serialization */ };
+enum meta_status {
+	META_OK = 0,
+	META_ERROR = -1,
+	META_CONFLICT = -2, /* a unique key taken */
+	META_RETRY = -3,    /* a serialization failure, deadlock or busy store: the transaction may pass if run again */
+};
 
 struct meta_db_ops {
 	const char *name;
@@ -27,6 +33,9 @@ struct meta_db_ops {
 
 struct meta_db {
 	const struct meta_db_ops *ops;
+	/* set when a statement failed with META_RETRY, until the caller clears it: the error reaches
+	 * the transaction's owner through callers that only know "it failed" */
+	bool retry;
 };
 
 /* "postgres://…" or "postgresql://…" (or a libpq "key=value" string with host=) opens PostgreSQL;
@@ -38,7 +47,10 @@ struct meta_db *meta_postgres_open(const char *conninfo, char *err, size_t errle
 static inline int meta_exec(struct meta_db *db, const char *sql, int nparams, const char *const *params,
                             meta_row_fn row, void *ctx, char *err, size_t errlen)
 {
-	return db->ops->exec(db, sql, nparams, params, row, ctx, err, errlen);
+	int rc = db->ops->exec(db, sql, nparams, params, row, ctx, err, errlen);
+	if (rc == META_RETRY)
+		db->retry = true;
+	return rc;
 }
 
 #endif

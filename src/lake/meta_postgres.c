@@ -41,9 +41,11 @@ static int pg_exec(struct meta_db *base, const char *sql, int nparams, const cha
 	} else if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
 		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 		trim_message(err, errlen, res ? PQresultErrorMessage(res) : PQerrorMessage(m->conn));
-		/* 23505 unique_violation, 40001 serialization_failure, 40P01 deadlock_detected */
-		rc = state && (!strcmp(state, "23505") || !strcmp(state, "40001") || !strcmp(state, "40P01")) ? META_CONFLICT
-		                                                                                               : META_ERROR;
+		/* 23505 unique_violation; 40001 serialization_failure, 40P01 deadlock_detected */
+		rc = !state                                                  ? META_ERROR
+		     : !strcmp(state, "23505")                               ? META_CONFLICT
+		     : !strcmp(state, "40001") || !strcmp(state, "40P01") ? META_RETRY
+		                                                             : META_ERROR;
 	}
 	PQclear(res);
 	return rc;

@@ -15,7 +15,7 @@ struct meta_sqlite {
 static int status_of(int rc)
 {
 	int primary = rc & 0xFF;
-	return primary == SQLITE_CONSTRAINT || primary == SQLITE_BUSY ? META_CONFLICT : META_ERROR;
+	return primary == SQLITE_CONSTRAINT ? META_CONFLICT : primary == SQLITE_BUSY ? META_RETRY : META_ERROR;
 }
 
 static int run_one(sqlite3 *db, const char *sql, const char **tail, int nparams, const char *const *params,

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "lake/meta_db.h"
 #include "lake/lake.h"
@@ -72,6 +73,10 @@ static const char *const migrations[] = {
 	" name TEXT PRIMARY KEY, uid TEXT NOT NULL UNIQUE, provider TEXT NOT NULL, endpoint TEXT NOT NULL,"
 	" bucket TEXT NOT NULL, prefix TEXT NOT NULL, region TEXT NOT NULL, path_style INTEGER NOT NULL,"
 	" access_key_id TEXT NOT NULL, secret TEXT NOT NULL, session_token TEXT NOT NULL, created_at TEXT NOT NULL)",
+
+	/* The rows each delete file removes from its data file (lake_ranges.c), so that concurrent
+	 * deletes and updates conflict only when they touch the same rows; NULL: not listed. */
+	"ALTER TABLE lake_delete_file ADD COLUMN positions TEXT",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -311,29 +316,48 @@ static bool check_name(const char *name, char *err, size_t errlen)
 
 /* Runs fn inside one metadata transaction, retrying a few times when the store reports a
  * conflict with a concurrent writer (another server on the same PostgreSQL store). */
+/* A serialization failure is the store asking for the transaction again: with servers sharing a
+ * PostgreSQL store, commits to one catalog meet on its row all the time. Retries back off with
+ * jitter, and with the connection's lock released, so the winner's peers here are not held up. */
+#define TXN_ATTEMPTS 60
+
+static void back_off(struct lake_meta *m, int attempt)
+{
+	unsigned ms = 1u << (attempt < 5 ? attempt : 5);
+	pthread_mutex_unlock(&m->mu);
+	usleep((useconds_t)(ms * 500 + (unsigned)rand() % (ms * 1000)));
+	pthread_mutex_lock(&m->mu);
+}
+
 int lake_in_transaction(struct lake_meta *m, int (*fn)(struct lake_meta *, void *, char *, size_t), void *arg,
                         char *err, size_t errlen)
 {
 	int rc = LAKE_ERROR;
 	pthread_mutex_lock(&m->mu);
-	for (int attempt = 0; attempt < 3; attempt++) {
+	for (int attempt = 0;; attempt++) {
+		m->db->retry = false;
 		if (m->db->ops->begin(m->db, err, errlen) != META_OK) {
 			rc = LAKE_ERROR;
-			break;
-		}
-		rc = fn(m, arg, err, errlen);
-		if (rc != LAKE_OK) {
+		} else if ((rc = fn(m, arg, err, errlen)) != LAKE_OK) {
 			lake_rollback(m);
+		} else {
+			int c = meta_exec(m->db, "COMMIT", 0, NULL, NULL, NULL, err, errlen);
+			if (c == META_OK)
+				break;
+			lake_rollback(m);
+			rc = LAKE_ERROR;
+		}
+		if (!m->db->retry)
+			break;
+		if (attempt + 1 == TXN_ATTEMPTS) {
+			snprintf(err, errlen, "could not serialize access: the metadata store kept refusing the transaction"
+			                      " for concurrent updates; retry the transaction");
+			rc = LAKE_CONFLICT;
 			break;
 		}
-		int c = meta_exec(m->db, "COMMIT", 0, NULL, NULL, NULL, err, errlen);
-		if (c == META_OK)
-			break;
-		lake_rollback(m);
-		rc = LAKE_ERROR;
-		if (c != META_CONFLICT)
-			break;
+		back_off(m, attempt);
 	}
+	m->db->retry = false;
 	pthread_mutex_unlock(&m->mu);
 	return rc;
 }

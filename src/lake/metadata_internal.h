@@ -17,7 +17,9 @@ struct lake_meta {
 };
 
 /* Runs fn inside one metadata transaction with mu held; fn returning anything but LAKE_OK rolls
- * back. A commit the store refuses as conflicting (another server) runs fn again, a few times. */
+ * back. A transaction the store refuses for concurrent updates (a serialization failure at any
+ * statement, or at COMMIT) runs fn again, with backoff; when that keeps happening the result is
+ * LAKE_CONFLICT, never an I/O error. */
 int lake_in_transaction(struct lake_meta *m, int (*fn)(struct lake_meta *, void *, char *, size_t), void *arg,
                         char *err, size_t errlen);
 void lake_rollback(struct lake_meta *m);

@@ -4,11 +4,14 @@
 #include "server/serve.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "engine/engine.h"
 #include "http/http_server.h"
@@ -66,6 +69,19 @@ int serve_main(const char *prog, int argc, char **argv)
 	}
 	if (mkdir(cfg.data_dir, 0700) != 0 && errno != EEXIST) {
 		fprintf(stderr, "lakehouse serve: cannot create data directory %s: %s\n", cfg.data_dir, strerror(errno));
+		config_free(&cfg);
+		return 1;
+	}
+	/* One server per data folder: its workers' scratch space is cleared at start as leftovers of
+	 * a dead process, which must not be another live server's. The lock goes with the process. */
+	char lock_path[4200];
+	snprintf(lock_path, sizeof(lock_path), "%s/lock", cfg.data_dir);
+	int lock_fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lock_fd < 0 || flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+		fprintf(stderr, "lakehouse serve: data directory %s is in use by another server (%s)\n", cfg.data_dir,
+		        strerror(errno));
+		if (lock_fd >= 0)
+			close(lock_fd);
 		config_free(&cfg);
 		return 1;
 	}

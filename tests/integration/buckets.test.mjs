@@ -307,6 +307,42 @@ test('S3 faults: retries absorb 500s, SlowDown, stalls, dropped and truncated tr
   }
 });
 
+test('a bucket unreachable at start-up: queries name the bucket and the cause, and work again once it is back', async () => {
+  const s3 = await startS3({ buckets: ['lake'] });
+  const proxy = await startFaultProxy(s3.port);
+  const dataDir = mkdtempSync(join(tmpdir(), 'lakehouse-test-'));
+  const args = ['--data', dataDir, '--s3-backoff-ms', '20', '--s3-attempts', '2', '--maintenance-interval-seconds', '0'];
+  let server = await startServer({ args });
+  try {
+    assert.equal((await addBucket(server, proxy.endpoint)).status, 201);
+    assert.equal((await request(server, 'POST', '/admin/catalogs', { body: { name: 's3cat', bucket: 'lake' } })).status, 201);
+    await ok(server, 'CREATE TABLE s3cat.main.events (id INTEGER, v VARCHAR); INSERT INTO s3cat.main.events SELECT i, i::VARCHAR FROM range(100) t(i)');
+    await server.stop();
+    rmSync(join(dataDir, 'cache'), { recursive: true, force: true });
+    // the S3 server is gone: every connection to it fails
+    proxy.faults.push({ times: 1e9, kind: 'drop' });
+    server = await startServer({ args });
+    const down = await sql(server, 'SELECT sum(id) FROM s3cat.main.events');
+    assert.match(down.error ?? '', /bucket 'lake'/);
+    assert.doesNotMatch(down.error, /Binder Error|column/);
+    // the table's shape is known without the bucket
+    assert.deepEqual(await ok(server, "SELECT column_name FROM information_schema.columns WHERE table_catalog = 's3cat' ORDER BY ordinal_position"),
+      [['id'], ['v']]);
+    assert.match((await sql(server, 'INSERT INTO s3cat.main.events VALUES (1000, \'x\')')).error ?? '', /bucket 'lake'/);
+    proxy.faults.length = 0;
+    assert.deepEqual(await ok(server, 'SELECT sum(id), count(v) FROM s3cat.main.events'), [[4950, 100]]);
+    await ok(server, "INSERT INTO s3cat.main.events VALUES (1000, 'x')");
+    assert.deepEqual(await ok(server, 'SELECT sum(id) FROM s3cat.main.events'), [[5950]]);
+  } finally {
+    proxy.faults.length = 0;
+    const { code } = await server.stop();
+    await proxy.stop();
+    s3.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    assert.equal(code, 0, server.stderr);
+  }
+});
+
 test('SSD cache: the size bound holds under a larger workload; 16 concurrent queries on a cold table download each object once', async () => {
   const s3 = await startS3({ buckets: ['lake'] });
   const proxy = await startFaultProxy(s3.port);

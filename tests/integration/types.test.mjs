@@ -60,6 +60,20 @@ test('TIMESTAMPTZ follows the session time zone, daylight saving included', asyn
   assert.equal(set.lines[2], '["2024-07-02T08:34:05+05:30"]');
 });
 
+test('TIMESTAMPTZ renders in the zone of a SET sent in an earlier request of the session', async () => {
+  const sid = (await query(server, { statement: 'SELECT 1' })).json[0].session_id;
+  const at = async () => (await query(server, { statement: "SELECT TIMESTAMPTZ '2024-01-01 00:00:00+00' AS t", session_id: sid })).json[2][0];
+  await query(server, { statement: "SET TimeZone = 'Asia/Tokyo'", session_id: sid });
+  assert.equal(await at(), '2024-01-01T09:00:00+09:00');
+  await query(server, { statement: "SET TimeZone = 'America/New_York'", session_id: sid });
+  assert.equal(await at(), '2023-12-31T19:00:00-05:00');
+  await query(server, { statement: 'RESET TimeZone', session_id: sid });
+  assert.equal(await at(), '2024-01-01T00:00:00Z');
+  // the same in one request: SET last, then the next request
+  await query(server, { statement: "SELECT 1; SET TimeZone = 'Asia/Kolkata'", session_id: sid });
+  assert.equal(await at(), '2024-01-01T05:30:00+05:30');
+});
+
 test('every row of a wide result stays one valid JSON line', async () => {
   const r = await query(server, { statement: "SELECT i, 'line' || chr(10) || i::VARCHAR AS s, [i, i + 1] AS l FROM range(5000) t(i)" });
   assert.equal(r.lines.length, 5002);

@@ -102,7 +102,8 @@ static void add_data(struct lake_meta *m, int64_t base, int64_t table, const cha
 	assert_int_equal(commit_one(m, &cs, NULL, NULL), expect);
 }
 
-static int delete_from(struct lake_meta *m, int64_t base, int64_t table, const char *data_key, const char *key)
+static int delete_rows(struct lake_meta *m, int64_t base, int64_t table, const char *data_key, const char *key,
+                       const char *positions)
 {
 	struct lake_head h = head(m);
 	struct lake_changeset cs = {h.id, base, NULL, 0, 0};
@@ -112,8 +113,14 @@ static int delete_from(struct lake_meta *m, int64_t base, int64_t table, const c
 	c->targets = calloc(1, sizeof(*c->targets));
 	c->targets[0].data_path = strdup(data_key);
 	c->targets[0].count = 2;
+	c->targets[0].positions = positions ? strdup(positions) : NULL;
 	c->ntargets = 1;
 	return commit_one(m, &cs, NULL, NULL);
+}
+
+static int delete_from(struct lake_meta *m, int64_t base, int64_t table, const char *data_key, const char *key)
+{
+	return delete_rows(m, base, table, data_key, key, NULL);
 }
 
 static void test_create_and_read(void **state)
@@ -185,6 +192,50 @@ static void test_conflicts(void **state)
 	lake_files_free(&f);
 }
 
+/* Deletes and updates conflict only when they remove the same rows of the same file. */
+static void test_row_conflicts(void **state)
+{
+	struct lake_meta *m = *state;
+	int64_t snap = 0;
+	int64_t table = create_users(m, &snap);
+	add_data(m, snap, table, "1/1/a.parquet", LAKE_OK);
+	add_data(m, snap, table, "1/1/b.parquet", LAKE_OK);
+	int64_t base = head(m).snapshot;
+	assert_int_equal(delete_rows(m, base, table, "1/1/a.parquet", "1/1/d1.parquet", "0-1,5"), LAKE_OK);
+	assert_int_equal(delete_rows(m, base, table, "1/1/a.parquet", "1/1/d2.parquet", "2-4,6"), LAKE_OK);
+	assert_int_equal(delete_rows(m, base, table, "1/1/b.parquet", "1/1/d3.parquet", "5"), LAKE_OK);
+	assert_int_equal(delete_rows(m, base, table, "1/1/a.parquet", "1/1/d4.parquet", "7,9"), LAKE_OK);
+	/* the same row, a row list too long to keep, and one that was never listed all conflict */
+	assert_int_equal(delete_rows(m, base, table, "1/1/a.parquet", "1/1/d5.parquet", "8-9"), LAKE_CONFLICT);
+	assert_int_equal(delete_rows(m, base, table, "1/1/b.parquet", "1/1/d6.parquet", NULL), LAKE_CONFLICT);
+	/* from the newer snapshot, the remaining rows are free again */
+	base = head(m).snapshot;
+	assert_int_equal(delete_rows(m, base, table, "1/1/a.parquet", "1/1/d7.parquet", "8"), LAKE_OK);
+	struct lake_files f;
+	assert_int_equal(lake_table_files(m, head(m).id, table, head(m).snapshot, &f, err, sizeof(err)), LAKE_OK);
+	assert_int_equal(f.ndeletes, 5);
+	lake_files_free(&f);
+}
+
+static void test_ranges(void **state)
+{
+	(void)state;
+	assert_false(lake_ranges_overlap("0-5,9", "6-8,10-12"));
+	assert_true(lake_ranges_overlap("0-5,9", "7-9"));
+	assert_true(lake_ranges_overlap("3", "0-100"));
+	assert_false(lake_ranges_overlap("", "1"));
+	assert_true(lake_ranges_overlap(NULL, "1"));
+	assert_true(lake_ranges_overlap("1", NULL));
+	/* what cannot be read overlaps: out of order, touching, malformed, overflowing */
+	assert_true(lake_ranges_overlap("5,3", "100"));
+	assert_true(lake_ranges_overlap("1-2,2-3", "100"));
+	assert_true(lake_ranges_overlap("4-2", "100"));
+	assert_true(lake_ranges_overlap("1,,2", "100"));
+	assert_true(lake_ranges_overlap("1-", "100"));
+	assert_true(lake_ranges_overlap("99999999999999999999", "1"));
+	assert_false(lake_ranges_overlap("9223372036854775807", "1-9223372036854775806"));
+}
+
 static void test_schemas(void **state)
 {
 	struct lake_meta *m = *state;
@@ -219,6 +270,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_create_and_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_conflicts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_row_conflicts, setup, teardown),
+		cmocka_unit_test(test_ranges),
 		cmocka_unit_test_setup_teardown(test_schemas, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

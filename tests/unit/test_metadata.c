@@ -62,7 +62,7 @@ static void test_catalog_lifecycle(void **state)
 	struct lake_meta *m = lake_meta_open(path, err, sizeof(err));
 	assert_non_null(m);
 	assert_string_equal(lake_meta_driver(m), "sqlite");
-	assert_int_equal(lake_meta_schema_version(m), 3);
+	assert_int_equal(lake_meta_schema_version(m), 4);
 	struct lake_catalog c;
 	assert_int_equal(lake_catalog_create(m, "acme", NULL, &c, err, sizeof(err)), LAKE_OK);
 	assert_string_equal(c.name, "acme");
@@ -82,7 +82,7 @@ static void test_catalog_lifecycle(void **state)
 	/* reopened: the same catalogs, no migration run twice */
 	m = lake_meta_open(path, err, sizeof(err));
 	assert_non_null(m);
-	assert_int_equal(lake_meta_schema_version(m), 3);
+	assert_int_equal(lake_meta_schema_version(m), 4);
 	struct lake_catalog *list;
 	size_t n;
 	assert_int_equal(lake_catalog_list(m, &list, &n, err, sizeof(err)), LAKE_OK);
