@@ -372,7 +372,6 @@ int engine_query_begin(struct eng_session *s, const struct eng_query_opts *o, st
 	q->nparams = o->nparams;
 	q->column_as_text = o->column_as_text;
 	q->list_param = o->list_param;
-	q->materialize = o->materialize;
 	bool in_use;
 	q->log = qlog_start(e->log, id, s->entry->id, o->user, o->sql, o->client_interface, o->user_agent,
 	                    o->requested_by, o->visible, s->conn, &in_use);
@@ -871,8 +870,7 @@ static int rewrap_result(struct eng_query *q, duckdb_prepared_statement *prep, s
 	} else if (bind_params(q, wrapped, err) == 0) {
 		duckdb_destroy_result(&q->result);
 		q->has_result = false;
-		if ((q->materialize ? duckdb_pending_prepared(wrapped, &pending)
-		                    : duckdb_pending_prepared_streaming(wrapped, &pending)) == DuckDBError) {
+		if (duckdb_pending_prepared_streaming(wrapped, &pending) == DuckDBError) {
 			eng_fail(err, duckdb_pending_error(pending), q);
 		} else if (duckdb_execute_pending(pending, &q->result) == DuckDBError) {
 			eng_fail(err, duckdb_result_error(&q->result), q);
@@ -934,8 +932,7 @@ int engine_query_execute(struct eng_query *q, struct eng_error *err)
 		eng_fail(err, "Internal Error: cannot read the session time zone", q);
 		goto done;
 	}
-	if ((q->materialize ? duckdb_pending_prepared(prep, &pending) : duckdb_pending_prepared_streaming(prep, &pending)) ==
-	    DuckDBError) {
+	if (duckdb_pending_prepared_streaming(prep, &pending) == DuckDBError) {
 		eng_fail(err, duckdb_pending_error(pending), q);
 		goto done;
 	}
@@ -1114,48 +1111,24 @@ duckdb_data_chunk engine_query_fetch(struct eng_query *q, struct eng_error *err)
 	return chunk;
 }
 
-void engine_query_add_rows(struct eng_query *q, uint64_t rows)
-{
-	if (q->log) /* none once settled */
-		qlog_add_rows(q->s->e->log, q->log, rows);
-}
+void engine_query_add_rows(struct eng_query *q, uint64_t rows) { qlog_add_rows(q->s->e->log, q->log, rows); }
 
-void engine_query_interrupt(struct eng_query *q)
-{
-	if (q->log)
-		qlog_interrupt_entry(q->s->e->log, q->log);
-}
-
-void engine_query_settle(struct eng_query *q)
-{
-	if (q->settled)
-		return;
-	struct engine *e = q->s->e;
-	qlog_finish(e->log, q->log, NULL, 0);
-	q->log = NULL; /* the log may free its entry now */
-	eng_lake_release(q->s, false);
-	worker_slot_release(q->s->w);
-	atomic_fetch_sub(&e->active, 1);
-	q->settled = true;
-}
+void engine_query_interrupt(struct eng_query *q) { qlog_interrupt_entry(q->s->e->log, q->log); }
 
 void engine_query_end(struct eng_query *q, const char *error)
 {
 	struct engine *e = q->s->e;
 	/* The log forgets the connection before anything else can close it. */
-	if (!q->settled)
-		qlog_finish(e->log, q->log, error, 0);
+	qlog_finish(e->log, q->log, error, 0);
 	if (q->has_result)
 		duckdb_destroy_result(&q->result);
 	for (idx_t c = 0; q->types && c < q->ncols; c++)
 		duckdb_destroy_logical_type(&q->types[c]);
 	free(q->types);
 	free(q->substituted);
-	if (!q->settled) {
-		eng_lake_release(q->s, false);
-		worker_slot_release(q->s->w);
-		atomic_fetch_sub(&e->active, 1);
-	}
+	eng_lake_release(q->s, false);
+	worker_slot_release(q->s->w);
+	atomic_fetch_sub(&e->active, 1);
 	free(q);
 }
 

@@ -93,10 +93,6 @@ struct eng_query_opts {
 	/* for a VARCHAR value bound to a parameter DuckDB types as a list: the value to bind instead
 	 * (the engine destroys it), or NULL to bind it as it is (a front-end's own array syntax) */
 	duckdb_value (*list_param)(duckdb_value text);
-	/* the last statement's rows are all computed before execute returns (DuckDB keeps them in
-	 * its buffer manager, which spills to the worker's temporary folder), so later statements
-	 * of the session leave them readable: a front-end's cursor */
-	bool materialize;
 };
 
 /* Registers the query in the log and waits for a worker slot. On success *out is running state
@@ -126,10 +122,6 @@ void engine_query_add_rows(struct eng_query *q, uint64_t rows);
 void engine_query_interrupt(struct eng_query *q);
 /* Records the outcome in the log, frees the result and gives the slot back. */
 void engine_query_end(struct eng_query *q, const char *error);
-/* For a materialized query after execute: the log records it as done and the worker slot is given
- * back now; its rows stay readable with engine_query_fetch until engine_query_end, which then
- * only frees them. The session may run other queries meanwhile. */
-void engine_query_settle(struct eng_query *q);
 
 /* Cancels query_id if it runs in session_id for this user. Returns ENG_NOT_FOUND when the session
  * is unknown; *cancelled says whether a running statement was interrupted. */

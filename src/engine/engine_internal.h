@@ -124,8 +124,6 @@ struct eng_query {
 	bool nothing; /* the last statement was routed DDL: report no result set */
 	const duckdb_value *params;
 	size_t nparams;
-	bool materialize;
-	bool settled; /* engine_query_settle: log, slot and snapshots already released */
 	bool (*column_as_text)(duckdb_logical_type t);
 	duckdb_value (*list_param)(duckdb_value text);
 	char *substituted; /* the text with parameters written in, for statements the router takes */

@@ -18,6 +18,7 @@
 #include "pg/pg_conn.h"
 #include "pg/pg_cursor.h"
 #include "pg/pg_msg.h"
+#include "pg/pg_prepare.h"
 #include "pg/pg_sqlcmd.h"
 #include "pg/pg_settings.h"
 #include "pg/pg_wire.h"
@@ -385,6 +386,7 @@ void pg_stmt_free(struct pg_stmt *st)
 void pg_portal_free(struct pg_conn *c, struct pg_portal *p)
 {
 	pg_portal_close(c, p);
+	pg_cursor_free(c, p->cursor);
 	for (size_t i = 0; i < p->nparams; i++)
 		if (p->params[i])
 			duckdb_destroy_value(&p->params[i]);
@@ -523,18 +525,20 @@ static void handle_bind(struct pg_conn *c, const unsigned char *body, size_t len
 		state = "26000";
 		goto fail;
 	}
-	p = calloc(1, sizeof(*p));
-	char xstate[6], *sql_text = NULL;
-	if (pg_sqlcmd_kind(st->sql, strlen(st->sql)) == PG_CMD_EXECUTE) {
-		/* SQL EXECUTE of a prepared statement: the portal runs that statement */
-		char *text = pg_cursor_expand_execute(c, st->sql, xstate, err, sizeof(err));
-		if (!text) {
-			state = xstate;
-			goto fail;
-		}
-		sql_text = text;
+	char xstate[6];
+	/* SQL EXECUTE of a prepared statement: the portal runs that statement */
+	bool execute = pg_sqlcmd_kind(st->sql, strlen(st->sql)) == PG_CMD_EXECUTE;
+	char *text = execute ? pg_prepare_expand(c, st->sql, xstate, err, sizeof(err)) : strdup(st->sql);
+	if (!text && execute) {
+		state = xstate;
+		goto fail;
 	}
-	if (!p || !(p->name = strdup(bm.portal)) || !(p->sql = sql_text ? sql_text : strdup(st->sql)) ||
+	p = calloc(1, sizeof(*p));
+	if (p)
+		p->sql = text;
+	else
+		free(text);
+	if (!p || !p->sql || !(p->name = strdup(bm.portal)) ||
 	    !(p->params = calloc(bm.nparams ? (size_t)bm.nparams : 1, sizeof(*p->params))) ||
 	    !(p->formats = calloc(bm.nresults ? (size_t)bm.nresults : 1, sizeof(int16_t)))) {
 		snprintf(err, sizeof(err), "out of memory");

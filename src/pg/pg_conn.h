@@ -46,7 +46,8 @@ struct pg_stmt {
 	int noids;
 	bool described;
 	struct eng_description desc;
-	char **types; /* SQL PREPARE name(type, …): the declared types (NULL entries: none) */
+	bool sql_level; /* made by SQL PREPARE name(type, …), which declared ntypes types */
+	char **types;
 	int ntypes;
 	struct pg_stmt *next;
 };
@@ -70,14 +71,12 @@ struct pg_portal {
 	bool started;  /* the statement ran (rows may still be coming) */
 	bool done;
 	char tag[64];  /* CommandComplete of a statement without rows, sent by Execute */
-	/* a cursor (SQL DECLARE): its rows are materialized (pg_cursor.c) */
-	bool cursor;
-	bool hold;       /* WITH HOLD: survives the COMMIT of its transaction */
-	bool new_in_txn; /* declared in the open transaction: a ROLLBACK closes it even WITH HOLD */
+	struct pg_cursor *cursor; /* a cursor's portal (SQL DECLARE, pg_cursor.c) */
 	struct pg_portal *next;
 };
 
 struct pg_server;
+struct pg_cursor;
 
 /* Why the loop closes an idle connection. */
 enum { KILL_IDLE = 1, KILL_AUTH };
@@ -117,6 +116,7 @@ struct pg_conn {
 	struct pg_portal *portals;
 	int statement_timeout_ms;
 	struct pg_settings *settings; /* pg_settings.c */
+	uint64_t cursor_bytes;        /* what its cursors keep (pg_cursor.c bounds it) */
 	buf startup_settings;         /* name\0value\0 pairs of the startup packet, applied at login */
 	char *startup_options;        /* its options parameter */
 
@@ -180,7 +180,7 @@ void pg_portal_free(struct pg_conn *c, struct pg_portal *p);
 /* pg_query.c */
 /* Starts sql on the engine as the connection's running query (NULL with err on failure). */
 struct eng_query *pg_begin_query(struct pg_conn *c, const char *sql, const duckdb_value *params, size_t nparams,
-                                 bool materialize, struct eng_error *err);
+                                 struct eng_error *err);
 void pg_end_query(struct pg_conn *c, struct eng_query *q, const char *error);
 /* Publishes q as the running query (for cancel and statement_timeout); NULL: none runs. */
 void pg_set_running(struct pg_conn *c, struct eng_query *q);

@@ -1,131 +1,75 @@
-/* SQL-level prepared statements and cursors for PostgreSQL clients: PREPARE / EXECUTE /
- * DEALLOCATE share the namespace of protocol-level statements (Parse), DECLARE … CURSOR makes a
- * named portal that FETCH, MOVE and CLOSE (and the protocol's Execute and Close) use, and DISCARD
- * forgets what a pooled connection should not carry over. A cursor's query runs to the end at
- * DECLARE into a materialized result (docs/DECISIONS.md 37), so the session's other statements
- * leave it readable and it holds no worker slot while the client waits between fetches. */
+/* SQL cursors for PostgreSQL clients. DECLARE runs the query to its end and keeps each row
+ * encoded in both of PostgreSQL's formats in a row store (pg_rowstore.c: memory, then a file), so
+ * the session's other statements leave the cursor readable, it holds no worker slot while the
+ * client waits between fetches, FETCH may ask for text or binary, and the cursor scrolls both
+ * ways (docs/DECISIONS.md 41). What the cursors of one connection keep is bounded. */
 #include "pg/pg_cursor.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/statement_head.h"
-#include "pg/pg_settings.h"
+#include "pg/pg_rowstore.h"
 #include "pg/pg_sqlcmd.h"
 #include "pg/pg_wire.h"
-#include "util/buf.h"
 #include "util/tz.h"
 
-static void fail(struct pg_conn *c, bool *failed, const char *state, const char *fmt, const char *name)
+/* What the cursors of one connection may keep, in encoded bytes. */
+#define PG_CURSOR_MAX_BYTES (4ull << 30)
+
+struct cursor_col {
+	char *name;
+	int32_t oid;
+	int16_t typlen;
+	int32_t typmod;
+};
+
+struct pg_cursor {
+	struct pg_rowstore rows;
+	idx_t ncols;
+	struct cursor_col *cols;
+	int16_t format;  /* a BINARY cursor's: 1 */
+	bool no_scroll;  /* NO SCROLL: backward moves are refused, as PostgreSQL does */
+	bool hold;       /* WITH HOLD: survives the COMMIT of its transaction */
+	bool new_in_txn; /* declared in the open transaction: its ROLLBACK closes it even WITH HOLD */
+	uint64_t pos;    /* 0 before the first row, 1…n on row n, n + 1 after the last */
+	uint64_t bytes;  /* counted in the connection's cursor_bytes */
+};
+
+static void fail(struct pg_conn *c, bool *failed, const char *state, const char *fmt, const char *arg)
 {
 	char msg[300];
-	snprintf(msg, sizeof(msg), fmt, name);
+	snprintf(msg, sizeof(msg), fmt, arg);
 	pg_send_error(c, "ERROR", state, msg, NULL, NULL, 0);
 	*failed = true;
 }
 
-/* --- prepared statements ----------------------------------------------------------------------- */
-
-static void prepare(struct pg_conn *c, const char *sql, size_t len, bool *failed)
+static void set_error(struct eng_error *err, const char *state, const char *msg)
 {
-	struct pg_prepare pp;
-	char why[200];
-	if (pg_parse_prepare(sql, len, &pp, why, sizeof(why)) < 0) {
-		fail(c, failed, strstr(why, "TRANSACTION") ? "0A000" : "42601", "%s", why);
-		return;
-	}
-	if (*pg_find_stmt(c, pp.name)) {
-		fail(c, failed, "42P05", "prepared statement \"%s\" already exists", pp.name);
-		return;
-	}
-	struct pg_stmt *st = calloc(1, sizeof(*st));
-	bool ok = st && (st->name = strdup(pp.name)) && (st->sql = strndup(sql + pp.body.start, pp.body.len)) &&
-	          (st->oids = calloc(1, sizeof(*st->oids))) &&
-	          (st->types = calloc(pp.ntypes ? (size_t)pp.ntypes : 1, sizeof(*st->types)));
-	for (int i = 0; ok && i < pp.ntypes; i++, st->ntypes++)
-		ok = (st->types[i] = strndup(sql + pp.types[i].start, pp.types[i].len)) != NULL;
-	if (!ok) {
-		if (st)
-			pg_stmt_free(st);
-		fail(c, failed, "53200", "%s", "out of memory");
-		return;
-	}
-	*pg_find_stmt(c, pp.name) = st;
-	pg_command_complete(c, "PREPARE");
+	err->status = ENG_OK;
+	snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", state);
+	snprintf(err->message, sizeof(err->message), "%s", msg);
 }
 
-char *pg_cursor_expand_execute(struct pg_conn *c, const char *sql, char state[6], char *msg, size_t msglen)
+void pg_cursor_free(struct pg_conn *c, struct pg_cursor *k)
 {
-	size_t len = strlen(sql);
-	struct pg_execute ex;
-	if (pg_parse_execute(sql, len, &ex, msg, msglen) < 0) {
-		snprintf(state, 6, "42601");
-		return NULL;
-	}
-	struct pg_stmt *st = *pg_find_stmt(c, ex.name);
-	if (!st || !ex.name[0]) {
-		snprintf(state, 6, "26000");
-		snprintf(msg, msglen, "prepared statement \"%s\" does not exist", ex.name);
-		return NULL;
-	}
-	if (st->types && ex.nargs != st->ntypes) {
-		snprintf(state, 6, "42601");
-		snprintf(msg, msglen, "wrong number of parameters for prepared statement \"%s\": expected %d, got %d",
-		         ex.name, st->ntypes, ex.nargs);
-		return NULL;
-	}
-	buf out;
-	buf_init(&out);
-	if (pg_substitute_params(st->sql, strlen(st->sql), (const char *const *)st->types, st->ntypes, sql, ex.args,
-	                         ex.nargs, &out, msg, msglen) < 0) {
-		buf_free(&out);
-		snprintf(state, 6, "42P02");
-		return NULL;
-	}
-	char *text = buf_strdup(&out);
-	buf_free(&out);
-	if (!text) {
-		snprintf(state, 6, "53200");
-		snprintf(msg, msglen, "out of memory");
-	}
-	return text;
+	if (!k)
+		return;
+	pg_rowstore_free(&k->rows);
+	for (idx_t i = 0; k->cols && i < k->ncols; i++)
+		free(k->cols[i].name);
+	free(k->cols);
+	c->cursor_bytes -= k->bytes;
+	free(k);
 }
 
-static void deallocate(struct pg_conn *c, const char *sql, size_t len, bool *failed)
+static struct pg_portal *find_cursor(struct pg_conn *c, const char *name)
 {
-	struct pg_target t;
-	char why[200];
-	if (pg_parse_deallocate(sql, len, &t, why, sizeof(why)) < 0) {
-		fail(c, failed, "42601", "%s", why);
-		return;
-	}
-	if (t.all) {
-		/* the named ones; the unnamed statement is the protocol's own */
-		for (struct pg_stmt **slot = &c->stmts; *slot;) {
-			struct pg_stmt *st = *slot;
-			if (st->name[0]) {
-				*slot = st->next;
-				pg_stmt_free(st);
-			} else {
-				slot = &st->next;
-			}
-		}
-		pg_command_complete(c, "DEALLOCATE ALL");
-		return;
-	}
-	struct pg_stmt **slot = pg_find_stmt(c, t.name);
-	if (!*slot) {
-		fail(c, failed, "26000", "prepared statement \"%s\" does not exist", t.name);
-		return;
-	}
-	struct pg_stmt *st = *slot;
-	*slot = st->next;
-	pg_stmt_free(st);
-	pg_command_complete(c, "DEALLOCATE");
+	struct pg_portal *p = *pg_find_portal(c, name);
+	return p && p->cursor ? p : NULL;
 }
-
-/* --- cursors ------------------------------------------------------------------------------------ */
 
 static void drop_portal(struct pg_conn *c, struct pg_portal *p)
 {
@@ -137,13 +81,88 @@ static void drop_portal(struct pg_conn *c, struct pg_portal *p)
 		}
 }
 
-static bool query_statement(const char *q, size_t len)
+/* --- DECLARE -------------------------------------------------------------------------------------- */
+
+/* Every row of q into k, each column as its text then its binary field. -1 with err filled. */
+static int store_rows(struct pg_conn *c, struct eng_query *q, struct pg_cursor *k, const struct pg_column *cols,
+                      struct eng_error *err)
 {
-	struct stmt_head h;
-	return stmt_head_parse(q, len, &h) == 0 && h.kind == STMT_SELECT;
+	const struct tz *zone = tz_get(engine_session_timezone(c->s));
+	buf rec;
+	buf_init(&rec);
+	int rc = 0;
+	duckdb_data_chunk ch;
+	while (rc == 0 && (ch = engine_query_fetch(q, err))) {
+		idx_t n = duckdb_data_chunk_get_size(ch);
+		for (idx_t r = 0; r < n && rc == 0; r++) {
+			buf_reset(&rec);
+			for (idx_t col = 0; col < k->ncols; col++) {
+				duckdb_vector v = duckdb_data_chunk_get_vector(ch, col);
+				pg_column_value(&rec, &cols[col], v, r, 0, zone);
+				pg_column_value(&rec, &cols[col], v, r, 1, zone);
+			}
+			uint64_t before = pg_rowstore_bytes(&k->rows);
+			if (buf_failed(&rec)) {
+				set_error(err, "53200", "out of memory");
+				rc = -1;
+			} else if (c->cursor_bytes + before + rec.len + 4 > PG_CURSOR_MAX_BYTES) {
+				set_error(err, "54000", "the cursors of this connection would hold more than 4 GiB");
+				rc = -1;
+			} else if (pg_rowstore_append(&k->rows, rec.data, rec.len) < 0) {
+				char msg[200];
+				snprintf(msg, sizeof(msg), "cannot keep the cursor's rows: %s", strerror(errno));
+				set_error(err, errno == ENOSPC ? "53100" : "58030", msg);
+				rc = -1;
+			}
+		}
+		engine_query_add_rows(q, n);
+		duckdb_destroy_data_chunk(&ch);
+	}
+	if (rc == 0 && err->message[0])
+		rc = -1; /* the query failed while its rows came */
+	buf_free(&rec);
+	return rc;
 }
 
-static void declare(struct pg_conn *c, const char *sql, size_t len, struct pg_portal *via, bool *failed)
+/* Runs the cursor's query into k. -1 after the error was sent. */
+static int fill(struct pg_conn *c, struct pg_cursor *k, const char *query, struct pg_portal *via)
+{
+	struct eng_error err = {0};
+	struct eng_query *q = pg_begin_query(c, query, via ? via->params : NULL, via ? via->nparams : 0, &err);
+	if (!q) {
+		pg_query_error(c, &err, query);
+		return -1;
+	}
+	struct pg_column *cols = NULL;
+	int rc = -1;
+	if (engine_query_result_type(q) != DUCKDB_RESULT_TYPE_QUERY_RESULT) {
+		set_error(&err, "42601", "a cursor's statement must be a query (SELECT, VALUES, …)");
+	} else if (pg_query_row_description(c, q, NULL, 0, &cols, false) < 0 ||
+	           !(k->cols = calloc((k->ncols = engine_query_column_count(q)) ? k->ncols : 1, sizeof(*k->cols)))) {
+		set_error(&err, "53200", "out of memory");
+	} else {
+		rc = 0;
+		for (idx_t i = 0; i < k->ncols && rc == 0; i++) {
+			k->cols[i] = (struct cursor_col){.oid = cols[i].oid, .typlen = cols[i].typlen, .typmod = cols[i].typmod};
+			const char *name = engine_query_column_name(q, i);
+			if (!(k->cols[i].name = strdup(name ? name : "?column?"))) {
+				set_error(&err, "53200", "out of memory");
+				rc = -1;
+			}
+		}
+		if (rc == 0)
+			rc = store_rows(c, q, k, cols, &err);
+	}
+	for (idx_t i = 0; cols && i < engine_query_column_count(q); i++)
+		pg_column_free(&cols[i]);
+	free(cols);
+	pg_end_query(c, q, rc < 0 ? err.message : NULL);
+	if (rc < 0)
+		pg_query_error(c, &err, query);
+	return rc;
+}
+
+void pg_cursor_declare(struct pg_conn *c, const char *sql, size_t len, struct pg_portal *via, bool *failed)
 {
 	struct pg_declare d;
 	char why[200];
@@ -159,88 +178,190 @@ static void declare(struct pg_conn *c, const char *sql, size_t len, struct pg_po
 		fail(c, failed, "42P03", "cursor \"%s\" already exists", d.name);
 		return;
 	}
-	if (!query_statement(sql + d.query.start, d.query.len)) {
+	struct stmt_head h;
+	if (stmt_head_parse(sql + d.query.start, d.query.len, &h) < 0 || h.kind != STMT_SELECT) {
 		fail(c, failed, "42601", "%s", "a cursor's statement must be a query (SELECT, VALUES, …)");
 		return;
 	}
 	struct pg_portal *p = calloc(1, sizeof(*p));
-	if (!p || !(p->name = strdup(d.name)) || !(p->sql = strndup(sql + d.query.start, d.query.len)) ||
+	struct pg_cursor *k = calloc(1, sizeof(*k));
+	char *query = strndup(sql + d.query.start, d.query.len);
+	if (!p || !k || !query || !(p->name = strdup(d.name)) || !(p->sql = strdup(query)) ||
 	    !(p->formats = calloc(1, sizeof(*p->formats)))) {
-		if (p) {
-			free(p->name);
-			free(p->sql);
-			free(p);
-		}
+		free(query);
+		free(k);
+		if (p)
+			pg_portal_free(c, p);
 		fail(c, failed, "53200", "%s", "out of memory");
 		return;
 	}
-	p->cursor = true;
-	p->hold = d.hold;
-	p->new_in_txn = c->txn != 'I';
-	if (d.binary) {
-		p->formats[0] = 1;
-		p->nformats = 1;
-	}
-	if (via) { /* the parameters of the DECLARE are the query's */
-		p->params = via->params;
-		p->nparams = via->nparams;
-		via->params = NULL;
-		via->nparams = 0;
-	}
-	struct eng_error err = {0};
-	p->q = pg_begin_query(c, p->sql, p->params, p->nparams, true, &err);
-	if (!p->q) {
-		pg_query_error(c, &err, p->sql);
+	pg_rowstore_init(&k->rows, engine_session_staging_dir(c->s));
+	k->format = d.binary ? 1 : 0;
+	k->no_scroll = d.no_scroll;
+	k->hold = d.hold;
+	k->new_in_txn = c->txn != 'I';
+	p->cursor = k; /* freed with the portal from here on */
+	p->formats[0] = k->format;
+	p->nformats = 1;
+	p->started = p->done = true;
+	if (fill(c, k, query, via) < 0) {
+		free(query);
 		pg_portal_free(c, p);
 		*failed = true;
 		return;
 	}
-	if (engine_query_result_type(p->q) != DUCKDB_RESULT_TYPE_QUERY_RESULT ||
-	    pg_query_row_description(c, p->q, NULL, 0, &p->cols, false) < 0) {
-		pg_portal_free(c, p);
-		fail(c, failed, "42P11", "%s", "cannot open this statement as a cursor");
-		return;
-	}
-	pg_set_running(c, NULL);
-	engine_query_settle(p->q);
-	p->ncols = engine_query_column_count(p->q);
-	p->started = true;
+	free(query);
+	k->bytes = pg_rowstore_bytes(&k->rows);
+	c->cursor_bytes += k->bytes;
 	p->next = c->portals;
 	c->portals = p;
 	pg_command_complete(c, "DECLARE CURSOR");
 }
 
-static struct pg_portal *find_cursor(struct pg_conn *c, const char *name)
+/* --- FETCH and MOVE ------------------------------------------------------------------------------ */
+
+/* What a FETCH does from the cursor's position: count rows from row first (1-based) one step at a
+ * time in direction step, leaving the cursor at to; back when it reads behind where it is. */
+struct move {
+	uint64_t first, count, to;
+	int step;
+	bool back;
+};
+
+static struct move plan(const struct pg_fetch *f, uint64_t pos, uint64_t n)
 {
-	struct pg_portal *p = *pg_find_portal(c, name);
-	return p && p->cursor ? p : NULL;
+	struct move m = {.to = pos, .step = 1};
+	int64_t k = f->count;
+	bool current = !f->all && k == 0 && (f->dir == PG_FETCH_FORWARD || f->dir == PG_FETCH_BACKWARD);
+	if (current || (f->dir == PG_FETCH_RELATIVE && k == 0)) { /* the current row again */
+		m.back = true;
+		if (pos >= 1 && pos <= n)
+			m.first = pos, m.count = 1;
+		return m;
+	}
+	if (f->dir == PG_FETCH_FORWARD) {
+		uint64_t avail = pos >= n ? 0 : n - pos;
+		m.first = pos + 1;
+		m.count = f->all || (uint64_t)k > avail ? avail : (uint64_t)k;
+		m.to = f->all || (uint64_t)k > avail ? n + 1 : pos + (uint64_t)k;
+		return m;
+	}
+	if (f->dir == PG_FETCH_BACKWARD) {
+		uint64_t avail = pos == 0 ? 0 : pos - 1;
+		m.back = true;
+		m.step = -1;
+		m.first = pos - 1;
+		m.count = f->all || (uint64_t)k > avail ? avail : (uint64_t)k;
+		m.to = f->all || (uint64_t)k >= pos ? 0 : pos - (uint64_t)k;
+		return m;
+	}
+	/* ABSOLUTE and RELATIVE: to one row, or before the first / after the last when there is none */
+	uint64_t target = 0;
+	bool before = false, after = false;
+	if (f->dir == PG_FETCH_ABSOLUTE) {
+		if (k > 0)
+			after = (uint64_t)k > n, target = (uint64_t)k;
+		else if (k < 0)
+			before = (uint64_t)-k > n, target = n + 1 - (uint64_t)-k;
+		else
+			before = true;
+		m.back = k <= 0 || target <= pos;
+	} else if (k > 0) {
+		after = pos >= n || (uint64_t)k > n - pos, target = pos + (uint64_t)k;
+	} else {
+		before = (uint64_t)-k >= pos, target = pos - (uint64_t)-k;
+		m.back = true;
+	}
+	if (before || after) {
+		m.to = before ? 0 : n + 1;
+		return m;
+	}
+	m.first = m.to = target;
+	m.count = 1;
+	return m;
 }
 
-/* Moves past up to max rows (0: all) without sending them; the number moved in *moved. */
-static int skip_rows(struct pg_portal *p, uint64_t max, uint64_t *moved, struct eng_error *err)
+static int16_t format_of(const int16_t *formats, int nformats, idx_t col)
 {
-	*moved = 0;
-	while (!max || *moved < max) {
-		if (!p->chunk) {
-			p->chunk = engine_query_fetch(p->q, err);
-			p->chunk_row = 0;
-			if (!p->chunk)
-				return err->message[0] ? -1 : 0;
+	if (nformats == 0)
+		return 0;
+	if (nformats == 1)
+		return formats[0];
+	return col < (idx_t)nformats ? formats[col] : 0;
+}
+
+static void row_description(struct pg_conn *c, const struct pg_cursor *k, const int16_t *formats, int nformats)
+{
+	size_t m = pgw_begin(&c->out, 'T');
+	pgw_int16(&c->out, (int16_t)k->ncols);
+	for (idx_t i = 0; i < k->ncols; i++) {
+		pgw_str(&c->out, k->cols[i].name);
+		pgw_int32(&c->out, 0);
+		pgw_int16(&c->out, 0);
+		pgw_int32(&c->out, k->cols[i].oid);
+		pgw_int16(&c->out, k->cols[i].typlen);
+		pgw_int32(&c->out, k->cols[i].typmod);
+		pgw_int16(&c->out, format_of(formats, nformats, i));
+	}
+	pgw_end(&c->out, m);
+}
+
+/* One field of a stored record at *at: its length (-1: NULL) and bytes; false past the end. */
+static bool field(const unsigned char *rec, size_t len, size_t *at, int32_t *n, const unsigned char **bytes)
+{
+	if (len - *at < 4)
+		return false;
+	*n = (int32_t)((uint32_t)rec[*at] << 24 | (uint32_t)rec[*at + 1] << 16 | (uint32_t)rec[*at + 2] << 8 | rec[*at + 3]);
+	*at += 4;
+	*bytes = rec + *at;
+	if (*n > 0) {
+		if ((size_t)*n > len - *at)
+			return false;
+		*at += (size_t)*n;
+	}
+	return true;
+}
+
+/* DataRows of the rows m reads; -1 with err filled. */
+static int send_rows(struct pg_conn *c, struct pg_cursor *k, const struct move *m, const int16_t *formats,
+                     int nformats, struct eng_error *err)
+{
+	uint64_t row = m->first;
+	for (uint64_t i = 0; i < m->count; i++, row += (uint64_t)(int64_t)m->step) {
+		size_t len, at = 0;
+		const unsigned char *rec = pg_rowstore_get(&k->rows, row - 1, &len);
+		if (!rec) {
+			char msg[200];
+			snprintf(msg, sizeof(msg), "cannot read the cursor's rows: %s", strerror(errno));
+			set_error(err, "58030", msg);
+			return -1;
 		}
-		idx_t n = duckdb_data_chunk_get_size(p->chunk);
-		idx_t take = n - p->chunk_row;
-		if (max && take > max - *moved)
-			take = (idx_t)(max - *moved);
-		p->chunk_row += take;
-		p->rows += take;
-		*moved += take;
-		if (p->chunk_row >= n)
-			duckdb_destroy_data_chunk(&p->chunk);
+		size_t dm = pgw_begin(&c->out, 'D');
+		pgw_int16(&c->out, (int16_t)k->ncols);
+		for (idx_t col = 0; col < k->ncols; col++) {
+			int32_t tn, bn;
+			const unsigned char *tb, *bb;
+			if (!field(rec, len, &at, &tn, &tb) || !field(rec, len, &at, &bn, &bb)) {
+				set_error(err, "XX001", "a cursor's stored row is damaged");
+				c->out.len = dm;
+				return -1;
+			}
+			bool binary = format_of(formats, nformats, col) == 1;
+			int32_t n = binary ? bn : tn;
+			pgw_int32(&c->out, n);
+			if (n > 0)
+				pgw_bytes(&c->out, binary ? bb : tb, (size_t)n);
+		}
+		pgw_end(&c->out, dm);
+		if (c->out.len > (1u << 18) && pg_flush(c) < 0) {
+			set_error(err, "08006", "client gone");
+			return -1;
+		}
 	}
 	return 0;
 }
 
-static void fetch(struct pg_conn *c, const char *sql, size_t len, struct pg_portal *via, bool move, bool *failed)
+void pg_cursor_fetch(struct pg_conn *c, const char *sql, size_t len, struct pg_portal *via, bool move, bool *failed)
 {
 	struct pg_fetch f;
 	char why[200];
@@ -253,60 +374,35 @@ static void fetch(struct pg_conn *c, const char *sql, size_t len, struct pg_port
 		fail(c, failed, "34000", "cursor \"%s\" does not exist", f.name);
 		return;
 	}
-	/* ABSOLUTE n ahead of the cursor and RELATIVE n > 0 move forward: skip, then one row */
-	uint64_t skip = 0, want = f.all ? 0 : (uint64_t)f.count;
-	if (f.absolute && !f.backward && (uint64_t)f.count > p->rows) {
-		skip = (uint64_t)f.count - p->rows - 1;
-		want = 1;
-	} else if (f.absolute) {
-		f.backward = true;
-	} else if (f.relative && !f.backward) {
-		skip = (uint64_t)f.count - 1;
-		want = 1;
-	}
-	if (f.backward) {
+	struct pg_cursor *k = p->cursor;
+	struct move m = plan(&f, k->pos, k->rows.nrows);
+	if (m.back && k->no_scroll) {
 		pg_send_error(c, "ERROR", "55000", "cursor can only scan forward", NULL,
-		              "This server's cursors move forward only: FETCH NEXT, FORWARD n or ALL.", 0);
+		              "Declare it with SCROLL option to enable backward scan.", 0);
 		*failed = true;
 		return;
 	}
-	struct eng_error err = {0};
-	uint64_t moved = 0;
-	int rc = skip ? skip_rows(p, skip, &moved, &err) : 0;
 	char tag[48];
-	if (move) {
-		uint64_t more = 0;
-		if (rc == 0 && moved == skip)
-			rc = skip_rows(p, want, &more, &err);
-		snprintf(tag, sizeof(tag), "MOVE %llu", (unsigned long long)more);
-	} else {
-		/* the result formats: the Bind of this FETCH in the extended protocol, else the cursor's */
-		int16_t *formats = p->formats;
-		int nformats = p->nformats;
-		if (via) {
-			p->formats = via->formats;
-			p->nformats = via->nformats;
-		}
+	if (!move) {
+		/* the result formats: those of this FETCH's Bind in the extended protocol, else the cursor's */
+		const int16_t *formats = via && via->nformats ? via->formats : p->formats;
+		int nformats = via && via->nformats ? via->nformats : p->nformats;
 		if (!c->extended)
-			pg_query_row_description(c, p->q, p->formats, p->nformats, NULL, true);
-		uint64_t before = p->rows;
-		bool more = false;
-		if (rc == 0 && moved == skip)
-			rc = pg_send_rows(c, p, tz_get(engine_session_timezone(c->s)), want, &more, &err);
-		p->formats = formats;
-		p->nformats = nformats;
-		snprintf(tag, sizeof(tag), "FETCH %llu", (unsigned long long)(p->rows - before));
+			row_description(c, k, formats, nformats);
+		struct eng_error err = {0};
+		if (send_rows(c, k, &m, formats, nformats, &err) < 0) {
+			pg_send_engine_error(c, &err, NULL);
+			drop_portal(c, p);
+			*failed = true;
+			return;
+		}
 	}
-	if (rc < 0) {
-		pg_query_error(c, &err, p->sql);
-		drop_portal(c, p);
-		*failed = true;
-		return;
-	}
+	k->pos = m.to;
+	snprintf(tag, sizeof(tag), "%s %llu", move ? "MOVE" : "FETCH", (unsigned long long)m.count);
 	pg_command_complete(c, tag);
 }
 
-bool pg_cursor_describe(struct pg_conn *c, const char *sql, const int16_t *formats, int nformats)
+bool pg_cursor_describe_fetch(struct pg_conn *c, const char *sql, const int16_t *formats, int nformats)
 {
 	size_t len = strlen(sql);
 	struct pg_fetch f;
@@ -316,10 +412,56 @@ bool pg_cursor_describe(struct pg_conn *c, const char *sql, const int16_t *forma
 	struct pg_portal *p = find_cursor(c, f.name);
 	if (!p)
 		return false;
-	return pg_query_row_description(c, p->q, formats, nformats, NULL, true) == 0;
+	row_description(c, p->cursor, formats, nformats);
+	return true;
 }
 
-static void close_cursor(struct pg_conn *c, const char *sql, size_t len, bool *failed)
+void pg_cursor_describe_portal(struct pg_conn *c, struct pg_portal *p)
+{
+	row_description(c, p->cursor, p->formats, p->nformats);
+}
+
+void pg_cursor_execute(struct pg_conn *c, struct pg_portal *p, int32_t max_rows)
+{
+	struct pg_cursor *k = p->cursor;
+	struct pg_fetch f = {.dir = PG_FETCH_FORWARD, .all = max_rows <= 0, .count = max_rows};
+	struct move m = plan(&f, k->pos, k->rows.nrows);
+	struct eng_error err = {0};
+	if (send_rows(c, k, &m, p->formats, p->nformats, &err) < 0) {
+		pg_send_engine_error(c, &err, NULL);
+		drop_portal(c, p);
+		c->skip_to_sync = true;
+		if (c->txn == 'T')
+			c->txn = 'E';
+		return;
+	}
+	k->pos = m.to;
+	if (k->pos < k->rows.nrows) {
+		size_t s = pgw_begin(&c->out, 's');
+		pgw_end(&c->out, s);
+		return;
+	}
+	char tag[48];
+	snprintf(tag, sizeof(tag), "SELECT %llu", (unsigned long long)m.count);
+	pg_command_complete(c, tag);
+}
+
+/* --- CLOSE and the end of a transaction ---------------------------------------------------------- */
+
+void pg_cursor_close_all(struct pg_conn *c)
+{
+	for (struct pg_portal **slot = &c->portals; *slot;) {
+		struct pg_portal *p = *slot;
+		if (p->cursor) {
+			*slot = p->next;
+			pg_portal_free(c, p);
+		} else {
+			slot = &p->next;
+		}
+	}
+}
+
+void pg_cursor_close(struct pg_conn *c, const char *sql, size_t len, bool *failed)
 {
 	struct pg_target t;
 	char why[200];
@@ -328,24 +470,15 @@ static void close_cursor(struct pg_conn *c, const char *sql, size_t len, bool *f
 		return;
 	}
 	if (t.all) {
-		for (struct pg_portal **slot = &c->portals; *slot;) {
-			struct pg_portal *p = *slot;
-			if (p->cursor) {
-				*slot = p->next;
-				pg_portal_free(c, p);
-			} else {
-				slot = &p->next;
-			}
+		pg_cursor_close_all(c);
+	} else {
+		struct pg_portal *p = find_cursor(c, t.name);
+		if (!p) {
+			fail(c, failed, "34000", "cursor \"%s\" does not exist", t.name);
+			return;
 		}
-		pg_command_complete(c, "CLOSE CURSOR ALL");
-		return;
+		drop_portal(c, p);
 	}
-	struct pg_portal *p = find_cursor(c, t.name);
-	if (!p) {
-		fail(c, failed, "34000", "cursor \"%s\" does not exist", t.name);
-		return;
-	}
-	drop_portal(c, p);
 	pg_command_complete(c, "CLOSE CURSOR");
 }
 
@@ -353,110 +486,14 @@ void pg_cursors_txn_end(struct pg_conn *c, bool committed)
 {
 	for (struct pg_portal **slot = &c->portals; *slot;) {
 		struct pg_portal *p = *slot;
-		bool keep = !p->cursor || (p->hold && (committed || !p->new_in_txn));
-		if (keep) {
-			if (p->cursor)
-				p->new_in_txn = false;
+		struct pg_cursor *k = p->cursor;
+		if (!k || (k->hold && (committed || !k->new_in_txn))) {
+			if (k)
+				k->new_in_txn = false;
 			slot = &p->next;
 		} else {
 			*slot = p->next;
 			pg_portal_free(c, p);
 		}
-	}
-}
-
-/* --- DISCARD ------------------------------------------------------------------------------------ */
-
-/* The session's temporary objects, dependants first. */
-static void drop_temp(struct pg_conn *c)
-{
-	static const char *const list =
-	    "SELECT kind, name FROM ("
-	    " SELECT 1 AS o, 'VIEW' AS kind, view_name AS name FROM duckdb_views() WHERE database_name = 'temp' AND NOT internal"
-	    " UNION ALL SELECT 2, CASE WHEN function_type = 'table_macro' THEN 'MACRO TABLE' ELSE 'MACRO' END, function_name"
-	    "  FROM duckdb_functions() WHERE database_name = 'temp' AND function_type IN ('macro', 'table_macro')"
-	    " UNION ALL SELECT 3, 'TABLE', table_name FROM duckdb_tables() WHERE database_name = 'temp'"
-	    " UNION ALL SELECT 4, 'SEQUENCE', sequence_name FROM duckdb_sequences() WHERE database_name = 'temp'"
-	    ") ORDER BY o";
-	duckdb_result r;
-	if (duckdb_query(engine_session_connection(c->s), list, &r) == DuckDBError) {
-		duckdb_destroy_result(&r);
-		return;
-	}
-	idx_t n = duckdb_row_count(&r);
-	for (idx_t i = 0; i < n; i++) {
-		char *kind = duckdb_value_varchar(&r, 0, i), *name = duckdb_value_varchar(&r, 1, i);
-		buf sql;
-		buf_init(&sql);
-		buf_printf(&sql, "DROP %s IF EXISTS temp.main.\"", kind ? kind : "TABLE");
-		for (const char *k = name ? name : ""; *k; k++) {
-			if (*k == '"')
-				buf_putc(&sql, '"');
-			buf_putc(&sql, *k);
-		}
-		buf_putc(&sql, '"');
-		buf_putc(&sql, '\0');
-		char msg[300];
-		if (!buf_failed(&sql) && name)
-			pg_session_exec(c, sql.data, msg, sizeof(msg));
-		buf_free(&sql);
-		duckdb_free(kind);
-		duckdb_free(name);
-	}
-	duckdb_destroy_result(&r);
-}
-
-static void discard(struct pg_conn *c, const char *sql, size_t len, struct pg_portal *via, bool *failed)
-{
-	struct pg_target t;
-	char why[200];
-	if (pg_parse_discard(sql, len, &t, why, sizeof(why)) < 0) {
-		fail(c, failed, "42601", "%s", why);
-		return;
-	}
-	if (t.all) {
-		if (c->txn != 'I') {
-			fail(c, failed, "25001", "%s", "DISCARD ALL cannot run inside a transaction block");
-			return;
-		}
-		for (struct pg_portal **slot = &c->portals; *slot;) {
-			struct pg_portal *p = *slot;
-			if (p != via) {
-				*slot = p->next;
-				pg_portal_free(c, p);
-			} else {
-				slot = &p->next;
-			}
-		}
-		for (struct pg_stmt **slot = &c->stmts; *slot;) {
-			struct pg_stmt *st = *slot;
-			if (st->name[0]) {
-				*slot = st->next;
-				pg_stmt_free(st);
-			} else {
-				slot = &st->next;
-			}
-		}
-		pg_settings_reset_all(c);
-	}
-	if (t.all || !strcmp(t.name, "TEMP"))
-		drop_temp(c);
-	char tag[80];
-	snprintf(tag, sizeof(tag), "DISCARD %s", t.name);
-	pg_command_complete(c, tag);
-}
-
-bool pg_cursor_command(struct pg_conn *c, const char *sql, size_t len, struct pg_portal *via, bool *failed)
-{
-	*failed = false;
-	switch (pg_sqlcmd_kind(sql, len)) {
-	case PG_CMD_PREPARE: prepare(c, sql, len, failed); return true;
-	case PG_CMD_DEALLOCATE: deallocate(c, sql, len, failed); return true;
-	case PG_CMD_DECLARE: declare(c, sql, len, via, failed); return true;
-	case PG_CMD_FETCH: fetch(c, sql, len, via, false, failed); return true;
-	case PG_CMD_MOVE: fetch(c, sql, len, via, true, failed); return true;
-	case PG_CMD_CLOSE: close_cursor(c, sql, len, failed); return true;
-	case PG_CMD_DISCARD: discard(c, sql, len, via, failed); return true;
-	default: return false;
 	}
 }

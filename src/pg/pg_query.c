@@ -17,6 +17,7 @@
 #include "pg/pg_rewrite.h"
 #include "pg/pg_conn.h"
 #include "pg/pg_cursor.h"
+#include "pg/pg_prepare.h"
 #include "pg/pg_sqlcmd.h"
 #include "pg/pg_settings.h"
 #include "pg/pg_wire.h"
@@ -337,7 +338,7 @@ static duckdb_value list_param(duckdb_value text)
 
 /* Starts sql on the engine. */
 struct eng_query *pg_begin_query(struct pg_conn *c, const char *sql, const duckdb_value *params, size_t nparams,
-                                 bool materialize, struct eng_error *err)
+                                 struct eng_error *err)
 {
 	struct eng_query_opts o = {
 		.sql = sql,
@@ -349,7 +350,6 @@ struct eng_query *pg_begin_query(struct pg_conn *c, const char *sql, const duckd
 		.nparams = nparams,
 		.column_as_text = column_as_text,
 		.list_param = list_param,
-		.materialize = materialize,
 	};
 	struct eng_query *q = NULL;
 	if (engine_query_begin(c->s, &o, &q, err) < 0)
@@ -627,7 +627,7 @@ static void copy_binary_header(buf *out)
 static void copy_out(struct pg_conn *c, const char *query, const struct pg_copy_opts *o, const char *sql)
 {
 	struct eng_error err = {0};
-	struct eng_query *q = pg_begin_query(c, query, NULL, 0, false, &err);
+	struct eng_query *q = pg_begin_query(c, query, NULL, 0, &err);
 	if (!q) {
 		pg_query_error(c, &err, sql);
 		if (c->txn == 'T')
@@ -1022,7 +1022,7 @@ void pg_copy_done(struct pg_conn *c)
 	buf_puts(&sql, ")");
 	buf_putc(&sql, '\0');
 	struct eng_error err = {0};
-	struct eng_query *q = rows && !buf_failed(&sql) ? pg_begin_query(c, sql.data, NULL, 0, false, &err) : NULL;
+	struct eng_query *q = rows && !buf_failed(&sql) ? pg_begin_query(c, sql.data, NULL, 0, &err) : NULL;
 	if (rows && !q) {
 		pg_query_error(c, &err, NULL);
 		if (c->txn == 'T')
@@ -1130,23 +1130,28 @@ static bool pg_copy(struct pg_conn *c, const char *sql, size_t len, bool *failed
 /* --- simple query ------------------------------------------------------------------------------ */
 
 /* Statements handled here rather than by the engine; true when handled (ok or not). */
-static bool intercept(struct pg_conn *c, const char *sql, size_t len, const struct stmt_head *h, bool parsed,
-                      struct pg_portal *via, bool *failed)
+static bool intercept(struct pg_conn *c, const char *sql, size_t len, struct pg_portal *via, bool *failed)
 {
 	*failed = false;
-	char w1[32], w2[32];
-	size_t p = word(sql, len, 0, w1, sizeof(w1));
-	word(sql, len, p, w2, sizeof(w2));
-	(void)h;
-	(void)parsed;
+	char w1[32];
+	word(sql, len, 0, w1, sizeof(w1));
 	if (!strcmp(w1, "SET") || !strcmp(w1, "RESET"))
 		return pg_settings_statement(c, sql, len, failed);
 	if (!strcmp(w1, "SHOW"))
 		return pg_settings_show(c, sql, len, failed);
 	if (!strcmp(w1, "COPY"))
 		return pg_copy(c, sql, len, failed);
-	if (pg_cursor_command(c, sql, len, via, failed))
-		return true;
+	switch (pg_sqlcmd_kind(sql, len)) {
+	case PG_CMD_PREPARE: pg_prepare_statement(c, sql, len, failed); return true;
+	case PG_CMD_DEALLOCATE: pg_deallocate(c, sql, len, failed); return true;
+	case PG_CMD_DISCARD: pg_discard(c, sql, len, via, failed); return true;
+	case PG_CMD_DECLARE: pg_cursor_declare(c, sql, len, via, failed); return true;
+	case PG_CMD_FETCH: pg_cursor_fetch(c, sql, len, via, false, failed); return true;
+	case PG_CMD_MOVE: pg_cursor_fetch(c, sql, len, via, true, failed); return true;
+	case PG_CMD_CLOSE: pg_cursor_close(c, sql, len, failed); return true;
+	case PG_CMD_EXECUTE: /* expanded before */
+	case PG_CMD_NONE: break;
+	}
 	if (!strcmp(w1, "LISTEN") || !strcmp(w1, "UNLISTEN") || !strcmp(w1, "NOTIFY")) {
 		pg_send_error(c, "ERROR", "0A000", "LISTEN and NOTIFY are not supported", NULL, NULL, 0);
 		*failed = true;
@@ -1197,7 +1202,7 @@ static bool simple_statement(struct pg_conn *c, const char *text, size_t len)
 	if (pg_sqlcmd_kind(sql, len) == PG_CMD_EXECUTE) {
 		/* EXECUTE name(args): the prepared statement runs in its place */
 		char state[6], msg[300];
-		char *expanded = pg_cursor_expand_execute(c, sql, state, msg, sizeof(msg));
+		char *expanded = pg_prepare_expand(c, sql, state, msg, sizeof(msg));
 		free(sql);
 		if (!expanded) {
 			pg_send_error(c, "ERROR", state, msg, NULL, NULL, 0);
@@ -1211,7 +1216,7 @@ static bool simple_statement(struct pg_conn *c, const char *text, size_t len)
 			memset(&h, 0, sizeof(h));
 	}
 	bool failed = false;
-	if (intercept(c, sql, len, &h, parsed, NULL, &failed)) {
+	if (intercept(c, sql, len, NULL, &failed)) {
 		free(sql);
 		after_statement(c, &h, !failed);
 		return !failed;
@@ -1232,7 +1237,7 @@ static bool simple_statement(struct pg_conn *c, const char *text, size_t len)
 		return false;
 	}
 	struct eng_error err = {0};
-	struct eng_query *q = pg_begin_query(c, sql, NULL, 0, false, &err);
+	struct eng_query *q = pg_begin_query(c, sql, NULL, 0, &err);
 	if (!q) {
 		pg_query_error(c, &err, sql);
 		after_statement(c, &h, false);
@@ -1323,9 +1328,10 @@ static int ensure_described(struct pg_conn *c, struct pg_stmt *st)
 	 * text column) */
 	char w1[16];
 	word(st->sql, strlen(st->sql), 0, w1, sizeof(w1));
-	if (!strcmp(w1, "SET") || !strcmp(w1, "RESET") || !strcmp(w1, "COPY") || !strcmp(w1, "DISCARD") ||
-	    !strcmp(w1, "BEGIN") || !strcmp(w1, "START") || !strcmp(w1, "COMMIT") || !strcmp(w1, "ROLLBACK") ||
-	    !strcmp(w1, "END") || !strcmp(w1, "ABORT")) {
+	enum pg_cmd cmd = pg_sqlcmd_kind(st->sql, strlen(st->sql));
+	if (!strcmp(w1, "SET") || !strcmp(w1, "RESET") || !strcmp(w1, "COPY") || !strcmp(w1, "BEGIN") ||
+	    !strcmp(w1, "START") || !strcmp(w1, "COMMIT") || !strcmp(w1, "ROLLBACK") || !strcmp(w1, "END") ||
+	    !strcmp(w1, "ABORT") || (cmd != PG_CMD_NONE && cmd != PG_CMD_EXECUTE && cmd != PG_CMD_FETCH)) {
 		st->described = true;
 		return 0;
 	}
@@ -1344,10 +1350,14 @@ static int ensure_described(struct pg_conn *c, struct pg_stmt *st)
 		st->described = true;
 		return 0;
 	}
+	if (cmd == PG_CMD_FETCH) { /* described from the cursor when the statement is */
+		st->described = true;
+		return 0;
+	}
 	char *expanded = NULL;
-	if (pg_sqlcmd_kind(st->sql, strlen(st->sql)) == PG_CMD_EXECUTE) {
+	if (cmd == PG_CMD_EXECUTE) {
 		char state[6], msg[300];
-		if (!(expanded = pg_cursor_expand_execute(c, st->sql, state, msg, sizeof(msg)))) {
+		if (!(expanded = pg_prepare_expand(c, st->sql, state, msg, sizeof(msg)))) {
 			pg_send_error(c, "ERROR", state, msg, NULL, NULL, 0);
 			c->skip_to_sync = true;
 			if (c->txn == 'T')
@@ -1382,7 +1392,7 @@ void pg_describe_statement(struct pg_conn *c, struct pg_stmt *st)
 		pgw_int32(&c->out, oid);
 	}
 	pgw_end(&c->out, m);
-	if (st->desc.ncols == 0) {
+	if (st->desc.ncols == 0 && !pg_cursor_describe_fetch(c, st->sql, NULL, 0)) {
 		m = pgw_begin(&c->out, 'n');
 		pgw_end(&c->out, m);
 		return;
@@ -1418,16 +1428,16 @@ static void portal_fail(struct pg_conn *c, struct pg_portal *p, struct eng_error
 /* Statements answered here rather than by the engine (SET, SHOW, COPY, …). */
 static bool intercepted(const char *sql)
 {
-	char w1[16], w2[16];
-	size_t len = strlen(sql), p = word(sql, len, 0, w1, sizeof(w1));
-	word(sql, len, p, w2, sizeof(w2));
+	char w1[16];
+	size_t len = strlen(sql);
+	word(sql, len, 0, w1, sizeof(w1));
 	const char *show[3];
 	enum pg_cmd cmd = pg_sqlcmd_kind(sql, len);
 	if (cmd != PG_CMD_NONE && cmd != PG_CMD_EXECUTE)
 		return true;
 	return !strcmp(w1, "SET") || !strcmp(w1, "RESET") || !strcmp(w1, "COPY") ||
 	       (!strcmp(w1, "SHOW") && pg_settings_show_columns(sql, len, show, 3) > 0) ||
-	       !strcmp(w1, "DISCARD") || !strcmp(w1, "LISTEN") || !strcmp(w1, "UNLISTEN") || !strcmp(w1, "NOTIFY");
+	       !strcmp(w1, "LISTEN") || !strcmp(w1, "UNLISTEN") || !strcmp(w1, "NOTIFY");
 }
 
 /* Runs the portal's statement: a query stays open for its rows; anything else finishes and leaves
@@ -1455,7 +1465,7 @@ static int portal_start(struct pg_conn *c, struct pg_portal *p)
 		rolled = true;
 	}
 	struct eng_error err = {0};
-	p->q = pg_begin_query(c, sql, p->params, p->nparams, false, &err);
+	p->q = pg_begin_query(c, sql, p->params, p->nparams, &err);
 	if (!p->q) {
 		pg_query_error(c, &err, p->sql);
 		after_statement(c, &h, false);
@@ -1494,8 +1504,13 @@ static int portal_start(struct pg_conn *c, struct pg_portal *p)
 
 void pg_describe_portal(struct pg_conn *c, struct pg_portal *p)
 {
+	if (p->cursor) {
+		pg_cursor_describe_portal(c, p);
+		p->describe_sent = true;
+		return;
+	}
 	if (!p->started && intercepted(p->sql)) {
-		if (pg_cursor_describe(c, p->sql, p->formats, p->nformats)) {
+		if (pg_cursor_describe_fetch(c, p->sql, p->formats, p->nformats)) {
 			p->describe_sent = true;
 			return;
 		}
@@ -1528,14 +1543,25 @@ void pg_describe_portal(struct pg_conn *c, struct pg_portal *p)
 
 void pg_execute_portal(struct pg_conn *c, struct pg_portal *p, int32_t max_rows)
 {
+	if (p->cursor) {
+		pg_cursor_execute(c, p, max_rows);
+		return;
+	}
 	if (!p->started && intercepted(p->sql)) {
 		struct stmt_head h;
 		bool parsed = stmt_head_parse(p->sql, strlen(p->sql), &h) == 0;
 		if (!parsed)
 			memset(&h, 0, sizeof(h));
+		if (c->txn == 'E') {
+			pg_send_error(c, "ERROR", "25P02",
+			              "current transaction is aborted, commands ignored until end of transaction block", NULL, NULL, 0);
+			c->skip_to_sync = true;
+			p->started = p->done = true;
+			return;
+		}
 		bool failed = false;
 		c->extended = true;
-		bool handled = intercept(c, p->sql, strlen(p->sql), &h, parsed, p, &failed);
+		bool handled = intercept(c, p->sql, strlen(p->sql), p, &failed);
 		c->extended = false;
 		if (handled) {
 			p->started = p->done = true;

@@ -158,6 +158,7 @@ int pg_parse_prepare(const char *sql, size_t len, struct pg_prepare *out, char *
 	if (!keyword(sql, len, &i, "PREPARE"))
 		return syntax(why, whylen, sql, len, 0);
 	if (keyword(sql, len, &(size_t){i}, "TRANSACTION")) {
+		out->transaction = true;
 		snprintf(why, whylen, "PREPARE TRANSACTION is not supported");
 		return -1;
 	}
@@ -245,11 +246,11 @@ int pg_parse_declare(const char *sql, size_t len, struct pg_declare *out, char *
 		else if (keyword(sql, len, &i, "ASENSITIVE") || keyword(sql, len, &i, "INSENSITIVE"))
 			continue;
 		else if (keyword(sql, len, &i, "SCROLL"))
-			out->scroll = true;
+			out->no_scroll = false;
 		else if (keyword(sql, len, &i, "NO")) {
 			if (!keyword(sql, len, &i, "SCROLL"))
 				return syntax(why, whylen, sql, len, i);
-			out->scroll = false;
+			out->no_scroll = true;
 		} else
 			break;
 	}
@@ -300,39 +301,39 @@ static bool count(const char *s, size_t len, size_t *i, int64_t *out)
 int pg_parse_fetch(const char *sql, size_t len, struct pg_fetch *out, char *why, size_t whylen)
 {
 	memset(out, 0, sizeof(*out));
+	out->dir = PG_FETCH_FORWARD;
 	out->count = 1;
 	size_t i = 0;
 	if (!keyword(sql, len, &i, "FETCH") && !keyword(sql, len, &i, "MOVE"))
 		return syntax(why, whylen, sql, len, 0);
 	int64_t n;
+	bool k;
 	if (keyword(sql, len, &i, "NEXT")) {
-	} else if (keyword(sql, len, &i, "PRIOR") || keyword(sql, len, &i, "FIRST") || keyword(sql, len, &i, "LAST")) {
-		out->backward = true;
-	} else if ((out->absolute = keyword(sql, len, &i, "ABSOLUTE")) ||
-	           (out->relative = keyword(sql, len, &i, "RELATIVE"))) {
-		if (!count(sql, len, &i, &n))
+	} else if (keyword(sql, len, &i, "PRIOR")) {
+		out->dir = PG_FETCH_BACKWARD;
+	} else if (keyword(sql, len, &i, "FIRST")) {
+		out->dir = PG_FETCH_ABSOLUTE;
+	} else if (keyword(sql, len, &i, "LAST")) {
+		out->dir = PG_FETCH_ABSOLUTE;
+		out->count = -1;
+	} else if ((k = keyword(sql, len, &i, "ABSOLUTE")) || keyword(sql, len, &i, "RELATIVE")) {
+		out->dir = k ? PG_FETCH_ABSOLUTE : PG_FETCH_RELATIVE;
+		if (!count(sql, len, &i, &out->count))
 			return syntax(why, whylen, sql, len, i);
-		out->count = n;
-		if (n <= 0)
-			out->backward = true;
 	} else if (keyword(sql, len, &i, "ALL")) {
 		out->all = true;
-	} else if (keyword(sql, len, &i, "FORWARD")) {
+	} else if ((k = keyword(sql, len, &i, "BACKWARD")) || keyword(sql, len, &i, "FORWARD")) {
+		out->dir = k ? PG_FETCH_BACKWARD : PG_FETCH_FORWARD;
 		if (keyword(sql, len, &i, "ALL"))
 			out->all = true;
-		else if (count(sql, len, &i, &n)) {
+		else if (count(sql, len, &i, &n))
 			out->count = n;
-			if (n <= 0)
-				out->backward = true;
-		}
-	} else if (keyword(sql, len, &i, "BACKWARD")) {
-		if (!keyword(sql, len, &i, "ALL"))
-			count(sql, len, &i, &n);
-		out->backward = true;
 	} else if (count(sql, len, &i, &n)) {
 		out->count = n;
-		if (n <= 0)
-			out->backward = true;
+	}
+	if (!out->all && out->count < 0 && (out->dir == PG_FETCH_FORWARD || out->dir == PG_FETCH_BACKWARD)) {
+		out->dir = out->dir == PG_FETCH_FORWARD ? PG_FETCH_BACKWARD : PG_FETCH_FORWARD;
+		out->count = -out->count;
 	}
 	if (!keyword(sql, len, &i, "FROM"))
 		keyword(sql, len, &i, "IN");

@@ -36,6 +36,7 @@ struct pg_span {
 /* PREPARE name [(type, …)] AS statement */
 struct pg_prepare {
 	char name[PG_NAME_MAX];
+	bool transaction; /* PREPARE TRANSACTION, which is refused */
 	struct pg_span types[PG_SQLCMD_MAX_ARGS];
 	int ntypes;
 	struct pg_span body;
@@ -54,17 +55,18 @@ struct pg_target {
 /* DECLARE name [BINARY] [ASENSITIVE | INSENSITIVE] [[NO] SCROLL] CURSOR [{WITH | WITHOUT} HOLD] FOR query */
 struct pg_declare {
 	char name[PG_NAME_MAX];
-	bool binary, scroll, hold;
+	bool binary, no_scroll, hold;
 	struct pg_span query;
 };
-/* FETCH / MOVE [direction] [FROM | IN] name: the rows to move forward, or backward */
+/* FETCH / MOVE [direction] [FROM | IN] name, as one of PostgreSQL's four kinds of move: NEXT is
+ * FORWARD 1, PRIOR BACKWARD 1, FIRST ABSOLUTE 1, LAST ABSOLUTE -1, a bare count FORWARD count;
+ * a negative FORWARD or BACKWARD count is turned into the other direction. */
+enum pg_fetch_dir { PG_FETCH_FORWARD, PG_FETCH_BACKWARD, PG_FETCH_ABSOLUTE, PG_FETCH_RELATIVE };
 struct pg_fetch {
 	char name[PG_NAME_MAX];
-	bool all;        /* ALL / FORWARD ALL */
-	int64_t count;   /* rows forward (when !all) */
-	bool backward;   /* any direction that goes back or to an absolute position: refused */
-	bool absolute;   /* ABSOLUTE n: count is the position (forward from where the cursor is) */
-	bool relative;   /* RELATIVE n: skip count - 1, then one */
+	enum pg_fetch_dir dir;
+	bool all;      /* FORWARD / BACKWARD ALL */
+	int64_t count; /* >= 0 for FORWARD and BACKWARD; any for ABSOLUTE and RELATIVE */
 };
 
 /* Each returns 0, or -1 with a PostgreSQL syntax error message in why. */
