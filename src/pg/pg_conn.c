@@ -48,6 +48,7 @@ static void field(buf *b, char code, const char *value)
 void pg_send_error(struct pg_conn *c, const char *severity, const char *sqlstate, const char *message,
                    const char *detail, const char *hint, int position)
 {
+	snprintf(c->last_sqlstate, sizeof(c->last_sqlstate), "%s", sqlstate);
 	size_t m = pgw_begin(&c->out, 'E');
 	field(&c->out, 'S', severity);
 	field(&c->out, 'V', severity);
@@ -566,6 +567,7 @@ static void handle_bind(struct pg_conn *c, const unsigned char *body, size_t len
 		}
 	}
 	p->nformats = bm.nresults;
+	p->bound_us = clock_mono_us();
 	for (int i = 0; i < bm.nresults; i++)
 		p->formats[i] = pg_be16(bm.results + 2 * i);
 	struct pg_portal **slot = pg_find_portal(c, bm.portal);

@@ -60,6 +60,7 @@ struct pg_portal {
 	size_t nparams;
 	int16_t *formats; /* result column formats as sent: 0, 1 (all) or one per column */
 	int nformats;
+	int64_t bound_us; /* when Bind made it, until its first Execute (the statement may run at Describe) */
 	bool describe_sent;
 	/* execution, kept across Execute calls with a row limit */
 	struct eng_query *q;
@@ -117,6 +118,8 @@ struct pg_conn {
 	int statement_timeout_ms;
 	struct pg_settings *settings; /* pg_settings.c */
 	uint64_t cursor_bytes;        /* what its cursors keep (pg_cursor.c bounds it) */
+	char last_tag[64];            /* the last CommandComplete and error sent, for pg_stmtlog.c */
+	char last_sqlstate[6];
 	buf startup_settings;         /* name\0value\0 pairs of the startup packet, applied at login */
 	char *startup_options;        /* its options parameter */
 

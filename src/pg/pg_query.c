@@ -20,6 +20,7 @@
 #include "pg/pg_prepare.h"
 #include "pg/pg_sqlcmd.h"
 #include "pg/pg_settings.h"
+#include "pg/pg_stmtlog.h"
 #include "pg/pg_wire.h"
 #include "util/clock.h"
 #include "util/hex.h"
@@ -91,6 +92,7 @@ static void ddl_tag(const char *sql, size_t len, char *tag, size_t taglen)
 
 void pg_command_complete(struct pg_conn *c, const char *tag)
 {
+	snprintf(c->last_tag, sizeof(c->last_tag), "%s", tag);
 	size_t m = pgw_begin(&c->out, 'C');
 	pgw_str(&c->out, tag);
 	pgw_end(&c->out, m);
@@ -1182,7 +1184,7 @@ char *pg_statement_text(struct pg_conn *c, const char *sql, size_t len)
 }
 
 /* One statement of a simple Query: true when it succeeded. */
-static bool simple_statement(struct pg_conn *c, const char *text, size_t len)
+static bool run_simple_statement(struct pg_conn *c, const char *text, size_t len)
 {
 	struct stmt_head h;
 	bool parsed = stmt_head_parse(text, len, &h) == 0;
@@ -1285,6 +1287,17 @@ static bool simple_statement(struct pg_conn *c, const char *text, size_t len)
 	after_statement(c, &h, true);
 	free(sql);
 	return true;
+}
+
+static bool simple_statement(struct pg_conn *c, const char *text, size_t len)
+{
+	char what[PG_STMTLOG_PREFIX + 8];
+	pg_stmtlog_text(text, len, what);
+	int64_t start = clock_mono_us();
+	pg_stmtlog_begin(c);
+	bool ok = run_simple_statement(c, text, len);
+	pg_stmtlog_end(c, "simple", what, start);
+	return ok;
 }
 
 void pg_simple_query(struct pg_conn *c, const char *sql)
@@ -1541,7 +1554,7 @@ void pg_describe_portal(struct pg_conn *c, struct pg_portal *p)
 	p->describe_sent = true;
 }
 
-void pg_execute_portal(struct pg_conn *c, struct pg_portal *p, int32_t max_rows)
+static void execute_portal(struct pg_conn *c, struct pg_portal *p, int32_t max_rows)
 {
 	if (p->cursor) {
 		pg_cursor_execute(c, p, max_rows);
@@ -1605,4 +1618,15 @@ void pg_execute_portal(struct pg_conn *c, struct pg_portal *p, int32_t max_rows)
 	pg_portal_close(c, p);
 	p->done = true;
 	pg_command_complete(c, tag);
+}
+
+void pg_execute_portal(struct pg_conn *c, struct pg_portal *p, int32_t max_rows)
+{
+	char what[PG_STMTLOG_PREFIX + 8];
+	pg_stmtlog_text(p->sql, strlen(p->sql), what);
+	int64_t start = p->bound_us ? p->bound_us : clock_mono_us();
+	p->bound_us = 0;
+	pg_stmtlog_begin(c);
+	execute_portal(c, p, max_rows); /* may free p */
+	pg_stmtlog_end(c, "extended", what, start);
 }
