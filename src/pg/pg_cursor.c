@@ -124,6 +124,26 @@ static int store_rows(struct pg_conn *c, struct eng_query *q, struct pg_cursor *
 	return rc;
 }
 
+/* The names and descriptions of q's columns into k. -1 with err filled. */
+static int describe(struct pg_cursor *k, struct eng_query *q, const struct pg_column *cols, struct eng_error *err)
+{
+	k->ncols = engine_query_column_count(q);
+	if (!(k->cols = calloc(k->ncols ? k->ncols : 1, sizeof(*k->cols)))) {
+		k->ncols = 0;
+		set_error(err, "53200", "out of memory");
+		return -1;
+	}
+	for (idx_t i = 0; i < k->ncols; i++) {
+		const char *name = engine_query_column_name(q, i);
+		k->cols[i] = (struct cursor_col){.oid = cols[i].oid, .typlen = cols[i].typlen, .typmod = cols[i].typmod};
+		if (!(k->cols[i].name = strdup(name ? name : "?column?"))) {
+			set_error(err, "53200", "out of memory");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Runs the cursor's query into k. -1 after the error was sent. */
 static int fill(struct pg_conn *c, struct pg_cursor *k, const char *query, struct pg_portal *via)
 {
@@ -133,27 +153,16 @@ static int fill(struct pg_conn *c, struct pg_cursor *k, const char *query, struc
 		pg_query_error(c, &err, query);
 		return -1;
 	}
+	idx_t ncols = engine_query_column_count(q);
 	struct pg_column *cols = NULL;
 	int rc = -1;
-	if (engine_query_result_type(q) != DUCKDB_RESULT_TYPE_QUERY_RESULT) {
+	if (engine_query_result_type(q) != DUCKDB_RESULT_TYPE_QUERY_RESULT)
 		set_error(&err, "42601", "a cursor's statement must be a query (SELECT, VALUES, …)");
-	} else if (pg_query_row_description(c, q, NULL, 0, &cols, false) < 0 ||
-	           !(k->cols = calloc((k->ncols = engine_query_column_count(q)) ? k->ncols : 1, sizeof(*k->cols)))) {
+	else if (pg_query_row_description(c, q, NULL, 0, &cols, false) < 0)
 		set_error(&err, "53200", "out of memory");
-	} else {
-		rc = 0;
-		for (idx_t i = 0; i < k->ncols && rc == 0; i++) {
-			k->cols[i] = (struct cursor_col){.oid = cols[i].oid, .typlen = cols[i].typlen, .typmod = cols[i].typmod};
-			const char *name = engine_query_column_name(q, i);
-			if (!(k->cols[i].name = strdup(name ? name : "?column?"))) {
-				set_error(&err, "53200", "out of memory");
-				rc = -1;
-			}
-		}
-		if (rc == 0)
-			rc = store_rows(c, q, k, cols, &err);
-	}
-	for (idx_t i = 0; cols && i < engine_query_column_count(q); i++)
+	else if (describe(k, q, cols, &err) == 0)
+		rc = store_rows(c, q, k, cols, &err);
+	for (idx_t i = 0; cols && i < ncols; i++)
 		pg_column_free(&cols[i]);
 	free(cols);
 	pg_end_query(c, q, rc < 0 ? err.message : NULL);

@@ -1556,22 +1556,23 @@ void pg_describe_portal(struct pg_conn *c, struct pg_portal *p)
 
 static void execute_portal(struct pg_conn *c, struct pg_portal *p, int32_t max_rows)
 {
+	bool own = p->cursor || (!p->started && intercepted(p->sql)); /* answered here, not by the engine */
+	if (own && c->txn == 'E') {
+		pg_send_error(c, "ERROR", "25P02", "current transaction is aborted, commands ignored until end of transaction block",
+		              NULL, NULL, 0);
+		c->skip_to_sync = true;
+		p->started = p->done = true;
+		return;
+	}
 	if (p->cursor) {
 		pg_cursor_execute(c, p, max_rows);
 		return;
 	}
-	if (!p->started && intercepted(p->sql)) {
+	if (own) {
 		struct stmt_head h;
 		bool parsed = stmt_head_parse(p->sql, strlen(p->sql), &h) == 0;
 		if (!parsed)
 			memset(&h, 0, sizeof(h));
-		if (c->txn == 'E') {
-			pg_send_error(c, "ERROR", "25P02",
-			              "current transaction is aborted, commands ignored until end of transaction block", NULL, NULL, 0);
-			c->skip_to_sync = true;
-			p->started = p->done = true;
-			return;
-		}
 		bool failed = false;
 		c->extended = true;
 		bool handled = intercept(c, p->sql, strlen(p->sql), p, &failed);
