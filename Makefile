@@ -71,7 +71,8 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(FUZZ_SRC))
 FUZZ_LIB_SRC := src/util/buf.c src/util/json.c src/util/uuid.c src/util/tz.c src/util/timefmt.c src/util/base64.c \
 	src/http/query_request.c src/engine/sql_split.c src/engine/statement_guard.c src/engine/statement_head.c \
-	src/storage/s3_xml.c src/pg/pg_msg.c src/pg/pg_wire.c src/pg/pg_scram.c src/pg/pg_rewrite.c src/cli/json_scan.c
+	src/storage/s3_xml.c src/pg/pg_msg.c src/pg/pg_wire.c src/pg/pg_scram.c src/pg/pg_rewrite.c src/pg/pg_sqlcmd.c src/pg/pg_stmtlog.c \
+	src/util/log.c src/util/clock.c src/cli/json_scan.c
 fuzz: $(FUZZ_BIN)
 build-fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRC)
 	@mkdir -p build-fuzz

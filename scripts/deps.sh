@@ -12,7 +12,7 @@ if [ "${1:-}" = "--tests" ]; then
   # unit tests, fuzzing (clang's libFuzzer), the PostgreSQL server the integration tests start and
   # the PostgreSQL clients they drive (psql and pgbench come with the server)
   apt_packages+=(libcmocka-dev clang libclang-rt-14-dev postgresql
-                 python3 python3-psycopg2 python3-sqlalchemy libpostgresql-jdbc-java default-jdk-headless)
+                 python3 python3-psycopg2 python3-psycopg python3-sqlalchemy libpostgresql-jdbc-java default-jdk-headless)
 fi
 missing=()
 for p in "${apt_packages[@]}"; do

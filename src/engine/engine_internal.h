@@ -257,8 +257,8 @@ void eng_lake_build_end(void);
 void eng_lake_view_select(buf *b, const struct lake_table *t, int64_t catalog_id, const char *placeholder_suffix);
 int eng_lake_sync_worker(struct engine *e, struct worker *w, const struct lake_head *h, char *msg, size_t msglen);
 
-/* lake_not_null.c: the table function lakehouse_not_null_columns() of worker w, and the NOT NULL
- * columns it lists for a catalog (replaced by those of st; none when st is NULL). */
+/* lake_not_null.c: the table function lakehouse_managed_columns() of worker w, and the NOT NULL
+ * columns and defaults it lists for a catalog (replaced by those of st; none when st is NULL). */
 int eng_not_null_register(struct worker *w, char *msg, size_t msglen);
 void eng_not_null_set(struct worker *w, const char *catalog, const struct lake_state *st);
 /* Rebuilds catalog_id's schemas and views in every open worker from its latest snapshot, unless

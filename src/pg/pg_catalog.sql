@@ -10,7 +10,13 @@
 -- still be captured (no such call in the captured client queries).
 -- ---------------------------------------------------------------- small scalar helpers
 -- role name reported for every owner / current role
-CREATE OR REPLACE MACRO __pgcompat.main.pgcat_user() AS coalesce(getvariable('pgcat_user'), current_user);
+CREATE OR REPLACE MACRO __pgcompat.main.pgcat_user() AS coalesce(getvariable('pgcat_user'), 'duckdb');
+-- current_user and its kin name the logged-in user, not DuckDB's fixed 'duckdb' (these come before
+-- the system's macros of the same names on the search path)
+CREATE OR REPLACE MACRO __pgcompat.main.current_user() AS pgcat_user();
+CREATE OR REPLACE MACRO __pgcompat.main.session_user() AS pgcat_user();
+CREATE OR REPLACE MACRO __pgcompat.main.current_role() AS pgcat_user();
+CREATE OR REPLACE MACRO __pgcompat.main."user"() AS pgcat_user();
 -- namespace oid as seen by PG clients: system.pg_catalog and system.main (builtins) become 11
 CREATE OR REPLACE MACRO __pgcompat.main.pgcat_nsp_oid(dbname, sname, soid) AS
     CASE WHEN dbname = 'system' AND sname IN ('pg_catalog', 'main') THEN 11 ELSE soid END;
@@ -570,12 +576,13 @@ FROM rel;
 CREATE OR REPLACE VIEW __pgcompat.main.pg_attribute AS
 WITH c AS (
   SELECT c.*, coalesce(e.type_oid, pgcat_type_oid(c.data_type))::BIGINT AS typoid,
-         nn.column_name IS NOT NULL AS managed_not_null
+         coalesce(nn.not_null, false) AS managed_not_null, coalesce(c.column_default, nn.column_default) AS col_default
   FROM duckdb_columns() c
   LEFT JOIN (SELECT type_name, max(type_oid) AS type_oid FROM duckdb_types()
              WHERE logical_type = 'ENUM' AND NOT internal GROUP BY type_name) e ON e.type_name = c.data_type
-  -- managed tables are views, whose columns DuckDB holds nullable: the worker knows their NOT NULL
-  LEFT JOIN lakehouse_not_null_columns() nn ON nn.database_name = c.database_name
+  -- managed tables are views, whose columns DuckDB holds nullable and without defaults: the worker
+  -- knows their NOT NULL and defaults
+  LEFT JOIN lakehouse_managed_columns() nn ON nn.database_name = c.database_name
        AND nn.schema_name = c.schema_name AND nn.table_name = c.table_name AND nn.column_name = c.column_name
   WHERE c.database_name = current_database()
      OR (c.database_name = 'system' AND c.schema_name IN ('pg_catalog', 'information_schema'))
@@ -585,7 +592,7 @@ SELECT c.table_oid AS attrelid, c.column_name AS attname, c.typoid AS atttypid, 
        (CASE WHEN c.data_type LIKE '%[]' THEN 1 ELSE 0 END) AS attndims, -1 AS attcacheoff,
        pgcat_typmod(c.data_type) AS atttypmod, coalesce(b.typbyval, false) AS attbyval,
        coalesce(b.typstorage, 'p') AS attstorage, coalesce(b.typalign, 'i') AS attalign,
-       NOT c.is_nullable OR c.managed_not_null AS attnotnull, c.column_default IS NOT NULL AS atthasdef,
+       NOT c.is_nullable OR c.managed_not_null AS attnotnull, c.col_default IS NOT NULL AS atthasdef,
        false AS atthasmissing, '' AS attidentity, '' AS attgenerated, false AS attisdropped, true AS attislocal,
        0 AS attinhcount, coalesce(b.typcollation, 0)::BIGINT AS attcollation,
        '' AS attcompression, NULL::VARCHAR[] AS attacl, NULL::VARCHAR[] AS attoptions,
@@ -593,9 +600,12 @@ SELECT c.table_oid AS attrelid, c.column_name AS attname, c.typoid AS atttypid, 
 FROM c LEFT JOIN pgcat_builtin_types b ON b.oid = c.typoid;
 
 CREATE OR REPLACE VIEW __pgcompat.main.pg_attrdef AS
-SELECT (table_oid * 1000 + column_index)::BIGINT AS oid, table_oid AS adrelid, column_index::SMALLINT AS adnum,
-       column_default AS adbin
-FROM duckdb_columns() WHERE column_default IS NOT NULL AND database_name = current_database();
+SELECT (c.table_oid * 1000 + c.column_index)::BIGINT AS oid, c.table_oid AS adrelid, c.column_index::SMALLINT AS adnum,
+       coalesce(c.column_default, nn.column_default) AS adbin
+FROM duckdb_columns() c
+LEFT JOIN lakehouse_managed_columns() nn ON nn.database_name = c.database_name
+     AND nn.schema_name = c.schema_name AND nn.table_name = c.table_name AND nn.column_name = c.column_name
+WHERE coalesce(c.column_default, nn.column_default) IS NOT NULL AND c.database_name = current_database();
 
 -- x = ANY(arr) as PostgreSQL means it, without the subquery DuckDB plans for ANY over a list
 -- (which a LEFT JOIN condition cannot hold); pg_rewrite.c puts it where two columns are compared

@@ -16,7 +16,11 @@
 #include "lake/metadata.h"
 #include "pg/pg_compat.h"
 #include "pg/pg_conn.h"
+#include "pg/pg_cursor.h"
 #include "pg/pg_msg.h"
+#include "pg/pg_prepare.h"
+#include "pg/pg_sqlcmd.h"
+#include "pg/pg_settings.h"
 #include "pg/pg_wire.h"
 #include "util/base64.h"
 #include "util/clock.h"
@@ -44,6 +48,7 @@ static void field(buf *b, char code, const char *value)
 void pg_send_error(struct pg_conn *c, const char *severity, const char *sqlstate, const char *message,
                    const char *detail, const char *hint, int position)
 {
+	snprintf(c->last_sqlstate, sizeof(c->last_sqlstate), "%s", sqlstate);
 	size_t m = pgw_begin(&c->out, 'E');
 	field(&c->out, 'S', severity);
 	field(&c->out, 'V', severity);
@@ -107,14 +112,6 @@ void pg_send_ready(struct pg_conn *c)
 	pgw_end(&c->out, m);
 }
 
-static void parameter_status(struct pg_conn *c, const char *name, const char *value)
-{
-	size_t m = pgw_begin(&c->out, 'S');
-	pgw_str(&c->out, name);
-	pgw_str(&c->out, value);
-	pgw_end(&c->out, m);
-}
-
 static void auth_request(struct pg_conn *c, int32_t code, const void *data, size_t len)
 {
 	size_t m = pgw_begin(&c->out, 'R');
@@ -133,71 +130,10 @@ static bool fatal(struct pg_conn *c, const char *sqlstate, const char *message)
 
 /* --- startup ---------------------------------------------------------------------------------- */
 
-/* "-c name=value" pairs of the options parameter (backslash escapes a space), as SET statements. */
-static void startup_options(struct pg_conn *c, const char *opts, buf *sets)
-{
-	const char *p = opts;
-	while (*p) {
-		while (*p == ' ')
-			p++;
-		bool dash_c = !strncmp(p, "-c", 2) && (p[2] == ' ' || p[2] == '\0');
-		bool long_form = !strncmp(p, "--", 2) && p[2] != '\0';
-		if (dash_c) {
-			p += 2;
-			while (*p == ' ')
-				p++;
-		} else if (long_form) {
-			p += 2;
-		} else if (*p) {
-			while (*p && *p != ' ')
-				p++;
-			continue;
-		}
-		char item[512];
-		size_t n = 0;
-		while (*p && *p != ' ' && n + 1 < sizeof(item)) {
-			if (*p == '\\' && p[1])
-				p++;
-			item[n++] = *p++;
-		}
-		item[n] = '\0';
-		char *eq = strchr(item, '=');
-		if (eq && eq != item) {
-			*eq = '\0';
-			for (char *k = item; *k; k++)
-				if (*k == '-')
-					*k = '_';
-			buf_printf(sets, "SET %s = ", item);
-			buf_putc(sets, '\'');
-			for (const char *v = eq + 1; *v; v++) {
-				if (*v == '\'')
-					buf_putc(sets, '\'');
-				buf_putc(sets, *v);
-			}
-			buf_puts(sets, "';");
-		}
-		(void)c;
-	}
-}
-
 static void send_welcome(struct pg_conn *c)
 {
 	auth_request(c, 0, NULL, 0);
-	char tz[128];
-	snprintf(tz, sizeof(tz), "%s", "UTC");
-	parameter_status(c, "server_version", "15.0");
-	parameter_status(c, "server_encoding", "UTF8");
-	parameter_status(c, "client_encoding", "UTF8");
-	parameter_status(c, "DateStyle", c->datestyle);
-	parameter_status(c, "IntervalStyle", c->intervalstyle);
-	parameter_status(c, "TimeZone", tz);
-	parameter_status(c, "integer_datetimes", "on");
-	parameter_status(c, "standard_conforming_strings", "on");
-	parameter_status(c, "is_superuser", "off");
-	parameter_status(c, "session_authorization", c->user);
-	parameter_status(c, "application_name", c->application_name);
-	parameter_status(c, "default_transaction_read_only", "off");
-	parameter_status(c, "in_hot_standby", "off");
+	pg_settings_report_all(c);
 	size_t m = pgw_begin(&c->out, 'K');
 	pgw_int32(&c->out, c->pid);
 	pgw_int32(&c->out, c->secret);
@@ -205,7 +141,7 @@ static void send_welcome(struct pg_conn *c)
 }
 
 /* Opens the engine session: the database names the default catalog. */
-static bool open_session(struct pg_conn *c, const char *options)
+static bool open_session(struct pg_conn *c)
 {
 	struct engine *e = pg_server_engine(c->srv);
 	struct eng_error err = {0};
@@ -221,28 +157,17 @@ static bool open_session(struct pg_conn *c, const char *options)
 			return fatal(c, "3D000", msg);
 		}
 	}
-	if (options && *options) {
-		buf sets;
-		buf_init(&sets);
-		startup_options(c, options, &sets);
-		buf_putc(&sets, '\0');
-		if (!buf_failed(&sets) && sets.len > 1) {
-			duckdb_result r;
-			if (duckdb_query(engine_session_connection(c->s), sets.data, &r) == DuckDBError) {
-				char msg[600];
-				snprintf(msg, sizeof(msg), "invalid startup options: %s", duckdb_result_error(&r));
-				duckdb_destroy_result(&r);
-				buf_free(&sets);
-				return fatal(c, "22023", msg);
-			}
-			duckdb_destroy_result(&r);
-		}
-		buf_free(&sets);
-	}
-	c->statement_timeout_ms = pg_server_config(c->srv)->pg_statement_timeout_ms;
 	char why[1024];
 	if (pg_compat_install(engine_session_connection(c->s), c->user, why, sizeof(why)) < 0)
 		log_error("PostgreSQL catalog compatibility failed", "error=\"%s\"", why);
+	/* after the catalog objects: search_path from the client keeps them last */
+	char state[6];
+	if (pg_settings_startup(c, c->startup_settings.data, c->startup_settings.len, c->startup_options, state, why,
+	                        sizeof(why)) < 0)
+		return fatal(c, state, why);
+	buf_free(&c->startup_settings);
+	free(c->startup_options);
+	c->startup_options = NULL;
 	return true;
 }
 
@@ -294,8 +219,7 @@ static bool handle_startup(struct pg_conn *c, const unsigned char *p, size_t len
 	}
 	if ((code >> 16) != 3)
 		return fatal(c, "0A000", "unsupported frontend protocol: this server speaks protocol 3.0");
-	const char *user = st.user, *database = st.database, *options = st.options;
-	snprintf(c->application_name, sizeof(c->application_name), "%s", st.application_name);
+	const char *user = st.user, *database = st.database;
 	int nunknown = st.nunknown;
 	const char *const *unknown = st.unknown;
 	if (!*user)
@@ -304,10 +228,15 @@ static bool handle_startup(struct pg_conn *c, const unsigned char *p, size_t len
 		return fatal(c, "08P01", "user or database name too long");
 	snprintf(c->user, sizeof(c->user), "%s", user);
 	snprintf(c->database, sizeof(c->database), "%s", database);
-	snprintf(c->datestyle, sizeof(c->datestyle), "ISO, MDY");
-	snprintf(c->intervalstyle, sizeof(c->intervalstyle), "postgres");
-	snprintf(c->client_min_messages, sizeof(c->client_min_messages), "notice");
-	c->extra_float_digits = 1;
+	if (pg_settings_init(c) < 0)
+		return fatal(c, "53200", "out of memory");
+	/* the parameters are applied once the session exists */
+	for (int i = 0; i < st.nsettings; i++) {
+		buf_append(&c->startup_settings, st.names[i], strlen(st.names[i]) + 1);
+		buf_append(&c->startup_settings, st.values[i], strlen(st.values[i]) + 1);
+	}
+	if (buf_failed(&c->startup_settings) || !(c->startup_options = strdup(st.options)))
+		return fatal(c, "53200", "out of memory");
 	if ((code & 0xffff) > 0 || nunknown) {
 		/* a newer minor version or protocol options: say what this server speaks */
 		size_t m = pgw_begin(&c->out, 'v');
@@ -319,8 +248,6 @@ static bool handle_startup(struct pg_conn *c, const unsigned char *p, size_t len
 	}
 	if (!strcmp(pg_server_config(c->srv)->pg_tls, "require") && !c->ssl)
 		return fatal(c, "28000", "this server requires TLS (sslmode=require)");
-	/* options are applied once the session exists */
-	snprintf(c->search_path, sizeof(c->search_path), "%.*s", (int)sizeof(c->search_path) - 1, options);
 	return start_auth(c);
 }
 
@@ -352,9 +279,8 @@ static bool login_failed(struct pg_conn *c)
 
 static bool logged_in(struct pg_conn *c)
 {
-	if (!open_session(c, c->search_path))
+	if (!open_session(c))
 		return false;
-	c->search_path[0] = '\0';
 	c->phase = PG_READY;
 	send_welcome(c);
 	pg_send_ready(c);
@@ -430,7 +356,7 @@ static bool handle_auth(struct pg_conn *c, char type, const unsigned char *p, si
 
 /* --- extended protocol ------------------------------------------------------------------------- */
 
-static struct pg_stmt **find_stmt(struct pg_conn *c, const char *name)
+struct pg_stmt **pg_find_stmt(struct pg_conn *c, const char *name)
 {
 	struct pg_stmt **p = &c->stmts;
 	while (*p && strcmp((*p)->name, name) != 0)
@@ -438,7 +364,7 @@ static struct pg_stmt **find_stmt(struct pg_conn *c, const char *name)
 	return p;
 }
 
-static struct pg_portal **find_portal(struct pg_conn *c, const char *name)
+struct pg_portal **pg_find_portal(struct pg_conn *c, const char *name)
 {
 	struct pg_portal **p = &c->portals;
 	while (*p && strcmp((*p)->name, name) != 0)
@@ -446,18 +372,22 @@ static struct pg_portal **find_portal(struct pg_conn *c, const char *name)
 	return p;
 }
 
-static void stmt_free(struct pg_stmt *st)
+void pg_stmt_free(struct pg_stmt *st)
 {
 	free(st->name);
 	free(st->sql);
 	free(st->oids);
+	for (int i = 0; i < st->ntypes; i++)
+		free(st->types[i]);
+	free(st->types);
 	engine_description_free(&st->desc);
 	free(st);
 }
 
-static void portal_free(struct pg_conn *c, struct pg_portal *p)
+void pg_portal_free(struct pg_conn *c, struct pg_portal *p)
 {
 	pg_portal_close(c, p);
+	pg_cursor_free(c, p->cursor);
 	for (size_t i = 0; i < p->nparams; i++)
 		if (p->params[i])
 			duckdb_destroy_value(&p->params[i]);
@@ -494,7 +424,7 @@ static void handle_parse(struct pg_conn *c, const unsigned char *body, size_t le
 	}
 	for (int i = 0; i < n; i++)
 		oids[i] = pg_be32(pm.oids + 4 * i);
-	struct pg_stmt **slot = find_stmt(c, name);
+	struct pg_stmt **slot = pg_find_stmt(c, name);
 	if (*slot && name[0]) {
 		free(oids);
 		char msg[400];
@@ -517,8 +447,8 @@ static void handle_parse(struct pg_conn *c, const unsigned char *body, size_t le
 	if (*slot) { /* the unnamed statement is replaced */
 		struct pg_stmt *old = *slot;
 		*slot = old->next;
-		stmt_free(old);
-		slot = find_stmt(c, name);
+		pg_stmt_free(old);
+		slot = pg_find_stmt(c, name);
 	}
 	*slot = st;
 	size_t m = pgw_begin(&c->out, '1');
@@ -588,7 +518,7 @@ static void handle_bind(struct pg_conn *c, const unsigned char *body, size_t len
 		ext_error(c, "08P01", err);
 		return;
 	}
-	struct pg_stmt *st = *find_stmt(c, bm.stmt);
+	struct pg_stmt *st = *pg_find_stmt(c, bm.stmt);
 	struct pg_portal *p = NULL;
 	const char *state = "08P01";
 	if (!st) {
@@ -596,8 +526,20 @@ static void handle_bind(struct pg_conn *c, const unsigned char *body, size_t len
 		state = "26000";
 		goto fail;
 	}
+	char xstate[6];
+	/* SQL EXECUTE of a prepared statement: the portal runs that statement */
+	bool execute = pg_sqlcmd_kind(st->sql, strlen(st->sql)) == PG_CMD_EXECUTE;
+	char *text = execute ? pg_prepare_expand(c, st->sql, xstate, err, sizeof(err)) : strdup(st->sql);
+	if (!text && execute) {
+		state = xstate;
+		goto fail;
+	}
 	p = calloc(1, sizeof(*p));
-	if (!p || !(p->name = strdup(bm.portal)) || !(p->sql = strdup(st->sql)) ||
+	if (p)
+		p->sql = text;
+	else
+		free(text);
+	if (!p || !p->sql || !(p->name = strdup(bm.portal)) ||
 	    !(p->params = calloc(bm.nparams ? (size_t)bm.nparams : 1, sizeof(*p->params))) ||
 	    !(p->formats = calloc(bm.nresults ? (size_t)bm.nresults : 1, sizeof(int16_t)))) {
 		snprintf(err, sizeof(err), "out of memory");
@@ -625,9 +567,10 @@ static void handle_bind(struct pg_conn *c, const unsigned char *body, size_t len
 		}
 	}
 	p->nformats = bm.nresults;
+	p->bound_us = clock_mono_us();
 	for (int i = 0; i < bm.nresults; i++)
 		p->formats[i] = pg_be16(bm.results + 2 * i);
-	struct pg_portal **slot = find_portal(c, bm.portal);
+	struct pg_portal **slot = pg_find_portal(c, bm.portal);
 	if (*slot) {
 		if (bm.portal[0]) {
 			snprintf(err, sizeof(err), "portal \"%s\" already exists", bm.portal);
@@ -636,8 +579,8 @@ static void handle_bind(struct pg_conn *c, const unsigned char *body, size_t len
 		}
 		struct pg_portal *old = *slot;
 		*slot = old->next;
-		portal_free(c, old);
-		slot = find_portal(c, bm.portal);
+		pg_portal_free(c, old);
+		slot = pg_find_portal(c, bm.portal);
 	}
 	*slot = p;
 	size_t m = pgw_begin(&c->out, '2');
@@ -645,7 +588,7 @@ static void handle_bind(struct pg_conn *c, const unsigned char *body, size_t len
 	return;
 fail:
 	if (p)
-		portal_free(c, p);
+		pg_portal_free(c, p);
 	ext_error(c, state, err);
 }
 
@@ -658,7 +601,7 @@ static void handle_describe(struct pg_conn *c, struct pgr *r)
 		return;
 	}
 	if (what == 'S') {
-		struct pg_stmt *st = *find_stmt(c, name);
+		struct pg_stmt *st = *pg_find_stmt(c, name);
 		if (!st) {
 			char msg[300];
 			snprintf(msg, sizeof(msg), "prepared statement \"%s\" does not exist", name);
@@ -668,7 +611,7 @@ static void handle_describe(struct pg_conn *c, struct pgr *r)
 		pg_describe_statement(c, st);
 		return;
 	}
-	struct pg_portal *p = *find_portal(c, name);
+	struct pg_portal *p = *pg_find_portal(c, name);
 	if (!p) {
 		char msg[300];
 		snprintf(msg, sizeof(msg), "portal \"%s\" does not exist", name);
@@ -686,7 +629,7 @@ static void handle_execute(struct pg_conn *c, struct pgr *r)
 		ext_error(c, "08P01", "invalid Execute message");
 		return;
 	}
-	struct pg_portal *p = *find_portal(c, name);
+	struct pg_portal *p = *pg_find_portal(c, name);
 	if (!p) {
 		char msg[300];
 		snprintf(msg, sizeof(msg), "portal \"%s\" does not exist", name);
@@ -705,18 +648,18 @@ static void handle_close(struct pg_conn *c, struct pgr *r)
 		return;
 	}
 	if (what == 'S') {
-		struct pg_stmt **slot = find_stmt(c, name);
+		struct pg_stmt **slot = pg_find_stmt(c, name);
 		if (*slot) {
 			struct pg_stmt *st = *slot;
 			*slot = st->next;
-			stmt_free(st);
+			pg_stmt_free(st);
 		}
 	} else {
-		struct pg_portal **slot = find_portal(c, name);
+		struct pg_portal **slot = pg_find_portal(c, name);
 		if (*slot) {
 			struct pg_portal *p = *slot;
 			*slot = p->next;
-			portal_free(c, p);
+			pg_portal_free(c, p);
 		}
 	}
 	size_t m = pgw_begin(&c->out, '3');
@@ -727,11 +670,11 @@ static void handle_close(struct pg_conn *c, struct pgr *r)
 static void handle_sync(struct pg_conn *c)
 {
 	c->skip_to_sync = false;
-	struct pg_portal **slot = find_portal(c, "");
+	struct pg_portal **slot = pg_find_portal(c, "");
 	if (*slot) {
 		struct pg_portal *p = *slot;
 		*slot = p->next;
-		portal_free(c, p);
+		pg_portal_free(c, p);
 	}
 	pg_send_ready(c);
 }
@@ -848,12 +791,12 @@ void pg_conn_release(struct pg_conn *c)
 	while (c->portals) {
 		struct pg_portal *p = c->portals;
 		c->portals = p->next;
-		portal_free(c, p);
+		pg_portal_free(c, p);
 	}
 	while (c->stmts) {
 		struct pg_stmt *st = c->stmts;
 		c->stmts = st->next;
-		stmt_free(st);
+		pg_stmt_free(st);
 	}
 	if (c->copy_file) {
 		fclose(c->copy_file);
@@ -867,5 +810,9 @@ void pg_conn_release(struct pg_conn *c)
 		engine_session_close(c->s);
 		c->s = NULL;
 	}
+	pg_settings_free(c);
+	buf_free(&c->startup_settings);
+	free(c->startup_options);
+	c->startup_options = NULL;
 	OPENSSL_cleanse(&c->scram, sizeof(c->scram));
 }

@@ -46,6 +46,9 @@ struct pg_stmt {
 	int noids;
 	bool described;
 	struct eng_description desc;
+	bool sql_level; /* made by SQL PREPARE name(type, …), which declared ntypes types */
+	char **types;
+	int ntypes;
 	struct pg_stmt *next;
 };
 
@@ -57,6 +60,7 @@ struct pg_portal {
 	size_t nparams;
 	int16_t *formats; /* result column formats as sent: 0, 1 (all) or one per column */
 	int nformats;
+	int64_t bound_us; /* when Bind made it, until its first Execute (the statement may run at Describe) */
 	bool describe_sent;
 	/* execution, kept across Execute calls with a row limit */
 	struct eng_query *q;
@@ -68,10 +72,12 @@ struct pg_portal {
 	bool started;  /* the statement ran (rows may still be coming) */
 	bool done;
 	char tag[64];  /* CommandComplete of a statement without rows, sent by Execute */
+	struct pg_cursor *cursor; /* a cursor's portal (SQL DECLARE, pg_cursor.c) */
 	struct pg_portal *next;
 };
 
 struct pg_server;
+struct pg_cursor;
 
 /* Why the loop closes an idle connection. */
 enum { KILL_IDLE = 1, KILL_AUTH };
@@ -110,11 +116,12 @@ struct pg_conn {
 	struct pg_stmt *stmts;
 	struct pg_portal *portals;
 	int statement_timeout_ms;
-	char datestyle[32];
-	char intervalstyle[32];
-	int extra_float_digits;
-	char client_min_messages[32];
-	char search_path[256];
+	struct pg_settings *settings; /* pg_settings.c */
+	uint64_t cursor_bytes;        /* what its cursors keep (pg_cursor.c bounds it) */
+	char last_tag[64];            /* the last CommandComplete and error sent, for pg_stmtlog.c */
+	char last_sqlstate[6];
+	buf startup_settings;         /* name\0value\0 pairs of the startup packet, applied at login */
+	char *startup_options;        /* its options parameter */
 
 	/* the running query, for CancelRequest and timeouts (under mu) */
 	pthread_mutex_t mu;
@@ -148,6 +155,9 @@ size_t pg_message_max(const struct pg_conn *c);
 /* Sends what is in c->out; -1 when the client is gone. Blocks while the socket is full, for at
  * most pg-write-timeout-seconds without the client reading anything (then it counts as gone). */
 int pg_flush(struct pg_conn *c);
+/* A statement of some connection must be interrupted at deadline_ms (the monotonic clock, in
+ * ms): the loop wakes then, not at its next round. */
+void pg_server_deadline(struct pg_server *s, int64_t deadline_ms);
 /* The folder where the connection's COPY data is staged. */
 const char *pg_server_spool_dir(const struct pg_server *s);
 
@@ -163,10 +173,38 @@ void pg_send_error(struct pg_conn *c, const char *severity, const char *sqlstate
 void pg_send_engine_error(struct pg_conn *c, const struct eng_error *err, const char *sql);
 void pg_send_ready(struct pg_conn *c);
 
+/* Statements and portals of the connection by name (a slot, *slot NULL when none), and freeing
+ * one taken out of its list. */
+struct pg_stmt **pg_find_stmt(struct pg_conn *c, const char *name);
+struct pg_portal **pg_find_portal(struct pg_conn *c, const char *name);
+void pg_stmt_free(struct pg_stmt *st);
+void pg_portal_free(struct pg_conn *c, struct pg_portal *p);
+
 /* pg_query.c */
+/* Starts sql on the engine as the connection's running query (NULL with err on failure). */
+struct eng_query *pg_begin_query(struct pg_conn *c, const char *sql, const duckdb_value *params, size_t nparams,
+                                 struct eng_error *err);
+void pg_end_query(struct pg_conn *c, struct eng_query *q, const char *error);
+/* Publishes q as the running query (for cancel and statement_timeout); NULL: none runs. */
+void pg_set_running(struct pg_conn *c, struct eng_query *q);
+/* The error of a failed query, with PostgreSQL's SQLSTATE for a cancel or timeout. */
+void pg_query_error(struct pg_conn *c, struct eng_error *err, const char *sql);
+/* RowDescription of q's columns (sent when send), and their encoders in *cols when asked. */
+int pg_query_row_description(struct pg_conn *c, struct eng_query *q, const int16_t *formats, int nformats,
+                             struct pg_column **cols, bool send);
+/* DataRows of the portal's query, at most max (0: all); *more when rows are left. */
+int pg_send_rows(struct pg_conn *c, struct pg_portal *p, const struct tz *zone, uint64_t max, bool *more,
+                 struct eng_error *err);
 /* The text DuckDB runs for a statement from the client (pg_compat.h), the catalog compatibility
  * objects created first when it needs them. NULL when out of memory. */
 char *pg_statement_text(struct pg_conn *c, const char *sql, size_t len);
+/* CommandComplete with its tag. */
+void pg_command_complete(struct pg_conn *c, const char *tag);
+/* A result of text columns: RowDescription (unless an Execute runs: Describe sent it), then nrows
+ * DataRows of ncols values each (row-major, NULL entries are SQL NULL). */
+void pg_send_text_rows(struct pg_conn *c, int ncols, const char *const *names, int nrows, const char *const *values);
+/* Runs SQL on the session's DuckDB connection directly, outside the query log (settings). */
+int pg_session_exec(struct pg_conn *c, const char *sql, char *msg, size_t msglen);
 /* Runs a simple-protocol Query message. */
 void pg_simple_query(struct pg_conn *c, const char *sql);
 /* Extended protocol: the statement named in Describe, and Execute of a portal. */

@@ -23,7 +23,7 @@ static int bad(char *why, size_t whylen, const char *msg)
 int pg_parse_startup(const unsigned char *p, size_t len, struct pg_startup *out, char *why, size_t whylen)
 {
 	memset(out, 0, sizeof(*out));
-	out->user = out->database = out->options = out->application_name = "";
+	out->user = out->database = out->options = "";
 	struct pgr r;
 	pgr_init(&r, p, len);
 	out->code = pgr_int32(&r);
@@ -49,10 +49,13 @@ int pg_parse_startup(const unsigned char *p, size_t len, struct pg_startup *out,
 			out->database = value;
 		else if (!strcmp(name, "options"))
 			out->options = value;
-		else if (!strcmp(name, "application_name"))
-			out->application_name = value;
-		else if (!strncmp(name, "_pq_.", 5) && out->nunknown < 16)
-			out->unknown[out->nunknown++] = name;
+		else if (!strncmp(name, "_pq_.", 5)) {
+			if (out->nunknown < 16)
+				out->unknown[out->nunknown++] = name;
+		} else if (strcmp(name, "replication") != 0) {
+			out->names[out->nsettings] = name;
+			out->values[out->nsettings++] = value;
+		}
 	}
 	if (pgr_byte(&r) != 0 || !pgr_done(&r))
 		return bad(why, whylen, "invalid startup packet layout: expected terminator as last byte");

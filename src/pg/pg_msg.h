@@ -14,9 +14,12 @@
 struct pg_startup {
 	int32_t code; /* protocol version, or the SSLRequest / GSSENCRequest / CancelRequest code */
 	int32_t cancel_pid, cancel_secret;
-	const char *user, *database, *options, *application_name;
+	const char *user, *database, *options;
 	const char *unknown[16]; /* _pq_. protocol options the server does not know */
 	int nunknown;
+	/* every other parameter (application_name, client_encoding, TimeZone, DateStyle, …) */
+	const char *names[PG_STARTUP_MAX_PARAMS], *values[PG_STARTUP_MAX_PARAMS];
+	int nsettings;
 };
 
 /* The body of a startup-phase packet (after its length). -1 with why when malformed. */

@@ -16,6 +16,11 @@
 #include "pg/pg_compat.h"
 #include "pg/pg_rewrite.h"
 #include "pg/pg_conn.h"
+#include "pg/pg_cursor.h"
+#include "pg/pg_prepare.h"
+#include "pg/pg_sqlcmd.h"
+#include "pg/pg_settings.h"
+#include "pg/pg_stmtlog.h"
 #include "pg/pg_wire.h"
 #include "util/clock.h"
 #include "util/hex.h"
@@ -85,8 +90,9 @@ static void ddl_tag(const char *sql, size_t len, char *tag, size_t taglen)
 	snprintf(tag, taglen, "%s", w1[0] ? w1 : "SELECT");
 }
 
-static void command_complete(struct pg_conn *c, const char *tag)
+void pg_command_complete(struct pg_conn *c, const char *tag)
 {
+	snprintf(c->last_tag, sizeof(c->last_tag), "%s", tag);
 	size_t m = pgw_begin(&c->out, 'C');
 	pgw_str(&c->out, tag);
 	pgw_end(&c->out, m);
@@ -109,7 +115,9 @@ static void after_statement(struct pg_conn *c, const struct stmt_head *h, bool o
 	if (h->kind == STMT_BEGIN) {
 		c->txn = 'T';
 	} else if (h->kind == STMT_COMMIT || h->kind == STMT_ROLLBACK) {
+		bool committed = h->kind == STMT_COMMIT && c->txn == 'T';
 		c->txn = 'I';
+		pg_cursors_txn_end(c, committed);
 	}
 }
 
@@ -170,7 +178,7 @@ static int row_description(struct pg_conn *c, idx_t ncols, const char *const *na
 	return 0;
 }
 
-static int query_row_description(struct pg_conn *c, struct eng_query *q, const int16_t *formats, int nformats,
+int pg_query_row_description(struct pg_conn *c, struct eng_query *q, const int16_t *formats, int nformats,
                                  struct pg_column **cols, bool send)
 {
 	idx_t n = engine_query_column_count(q);
@@ -190,7 +198,7 @@ static int query_row_description(struct pg_conn *c, struct eng_query *q, const i
 }
 
 /* DataRows from the running query, at most max (0: all); *more when rows are left. */
-static int send_rows(struct pg_conn *c, struct pg_portal *p, const struct tz *zone, uint64_t max, bool *more,
+int pg_send_rows(struct pg_conn *c, struct pg_portal *p, const struct tz *zone, uint64_t max, bool *more,
                      struct eng_error *err)
 {
 	*more = false;
@@ -256,13 +264,15 @@ static int64_t changed_rows(struct eng_query *q, struct eng_error *err)
 	return n;
 }
 
-static void set_running(struct pg_conn *c, struct eng_query *q)
+void pg_set_running(struct pg_conn *c, struct eng_query *q)
 {
 	pthread_mutex_lock(&c->mu);
 	c->running = q;
 	if (q) /* a new statement; the outcome of the last one stays readable until then */
 		c->timed_out = false;
 	c->deadline_ms = q && c->statement_timeout_ms > 0 ? clock_mono_us() / 1000 + c->statement_timeout_ms : 0;
+	if (c->deadline_ms)
+		pg_server_deadline(c->srv, c->deadline_ms);
 	/* a hang-up seen before the query was published here interrupts it now (both sides hold mu) */
 	if (q && atomic_load(&c->gone))
 		engine_query_interrupt(q);
@@ -270,7 +280,7 @@ static void set_running(struct pg_conn *c, struct eng_query *q)
 }
 
 /* The error of a failed query, with the SQLSTATE a cancel or timeout has in PostgreSQL. */
-static void query_error(struct pg_conn *c, struct eng_error *err, const char *sql)
+void pg_query_error(struct pg_conn *c, struct eng_error *err, const char *sql)
 {
 	if (strstr(err->message, "INTERRUPT Error") || strstr(err->message, "Interrupted")) {
 		bool timed_out;
@@ -329,8 +339,8 @@ static duckdb_value list_param(duckdb_value text)
 }
 
 /* Starts sql on the engine. */
-static struct eng_query *begin_query(struct pg_conn *c, const char *sql, const duckdb_value *params, size_t nparams,
-                                     struct eng_error *err)
+struct eng_query *pg_begin_query(struct pg_conn *c, const char *sql, const duckdb_value *params, size_t nparams,
+                                 struct eng_error *err)
 {
 	struct eng_query_opts o = {
 		.sql = sql,
@@ -346,90 +356,24 @@ static struct eng_query *begin_query(struct pg_conn *c, const char *sql, const d
 	struct eng_query *q = NULL;
 	if (engine_query_begin(c->s, &o, &q, err) < 0)
 		return NULL;
-	set_running(c, q);
+	pg_set_running(c, q);
 	if (engine_query_execute(q, err) < 0) {
-		set_running(c, NULL);
+		pg_set_running(c, NULL);
 		engine_query_end(q, err->message);
 		return NULL;
 	}
 	return q;
 }
 
-static void end_query(struct pg_conn *c, struct eng_query *q, const char *error)
+void pg_end_query(struct pg_conn *c, struct eng_query *q, const char *error)
 {
-	set_running(c, NULL);
+	pg_set_running(c, NULL);
 	engine_query_end(q, error);
 }
 
-/* --- settings clients expect ------------------------------------------------------------------- */
+/* --- helpers of the other files ---------------------------------------------------------------- */
 
-static bool iequal(const char *a, const char *b) { return !strcasecmp(a, b); }
-
-/* The value of SET name = value / TO value: quotes removed. */
-static void set_value(const char *s, size_t len, size_t pos, char *out, size_t outlen)
-{
-	pos = skip_ws(s, len, pos);
-	if (pos < len && s[pos] == '=')
-		pos++;
-	else {
-		char w[8];
-		size_t after = word(s, len, pos, w, sizeof(w));
-		if (!strcmp(w, "TO"))
-			pos = after;
-	}
-	pos = skip_ws(s, len, pos);
-	size_t end = len;
-	while (end > pos && (isspace((unsigned char)s[end - 1]) || s[end - 1] == ';'))
-		end--;
-	size_t n = 0;
-	for (size_t i = pos; i < end && n + 1 < outlen; i++) {
-		if (s[i] == '\'') {
-			if (i + 1 < end && s[i + 1] == '\'' && i > pos && i + 1 < end - 1)
-				out[n++] = s[++i];
-			continue;
-		}
-		out[n++] = s[i];
-	}
-	out[n] = '\0';
-}
-
-/* Parameters PostgreSQL reports to clients when they change. */
-static void report(struct pg_conn *c, const char *name, const char *value)
-{
-	size_t m = pgw_begin(&c->out, 'S');
-	pgw_str(&c->out, name);
-	pgw_str(&c->out, value);
-	pgw_end(&c->out, m);
-}
-
-static int parse_timeout_ms(const char *v, int *out)
-{
-	char *end;
-	double n = strtod(v, &end);
-	if (end == v || n < 0)
-		return -1;
-	while (*end == ' ')
-		end++;
-	double mult = 1;
-	if (!*end || !strcasecmp(end, "ms"))
-		mult = 1;
-	else if (!strcasecmp(end, "s"))
-		mult = 1000;
-	else if (!strcasecmp(end, "min"))
-		mult = 60000;
-	else if (!strcasecmp(end, "h"))
-		mult = 3600000;
-	else
-		return -1;
-	double ms = n * mult;
-	if (ms > 2147483647.0)
-		return -1;
-	*out = (int)ms;
-	return 0;
-}
-
-/* Runs SQL on the session's connection directly (settings). */
-static int session_exec(struct pg_conn *c, const char *sql, char *msg, size_t msglen)
+int pg_session_exec(struct pg_conn *c, const char *sql, char *msg, size_t msglen)
 {
 	duckdb_result r;
 	int rc = 0;
@@ -441,244 +385,25 @@ static int session_exec(struct pg_conn *c, const char *sql, char *msg, size_t ms
 	return rc;
 }
 
-/* search_path as PostgreSQL clients write it ("$user", public) in DuckDB's terms: public is main. */
-static void set_search_path(struct pg_conn *c, const char *value)
+void pg_send_text_rows(struct pg_conn *c, int ncols, const char *const *names, int nrows, const char *const *values)
 {
-	buf sql;
-	buf_init(&sql);
-	buf_puts(&sql, "SET search_path = '");
-	bool any = false;
-	const char *p = value;
-	while (*p) {
-		while (*p == ' ' || *p == ',')
-			p++;
-		char item[256];
-		size_t n = 0;
-		bool quoted = *p == '"';
-		if (quoted)
-			p++;
-		while (*p && (quoted ? *p != '"' : (*p != ',' && *p != ' ')) && n + 1 < sizeof(item))
-			item[n++] = *p++;
-		if (quoted && *p == '"')
-			p++;
-		item[n] = '\0';
-		if (!n || !strcmp(item, "$user") || iequal(item, "pg_catalog"))
-			continue;
-		if (iequal(item, "public"))
-			snprintf(item, sizeof(item), "main");
-		for (const char *k = item; *k; k++)
-			if (*k != '\'')
-				buf_putc(&sql, *k);
-		buf_putc(&sql, ',');
-		any = true;
-	}
-	if (any)
-		sql.len--;
-	else
-		buf_puts(&sql, "main");
-	buf_puts(&sql, "'");
-	buf_putc(&sql, '\0');
-	char msg[256];
-	/* PostgreSQL accepts schemas that do not exist in search_path; so does this */
-	if (!buf_failed(&sql))
-		session_exec(c, sql.data, msg, sizeof(msg));
-	pg_compat_search_path(engine_session_connection(c->s), msg, sizeof(msg));
-	snprintf(c->search_path, sizeof(c->search_path), "%.255s", value);
-	buf_free(&sql);
-}
-
-/* SET / RESET of the settings PostgreSQL clients send. Returns true when handled here. */
-static bool pg_setting(struct pg_conn *c, const char *sql, size_t len, bool reset, bool *failed)
-{
-	*failed = false;
-	char w[64], name[128];
-	size_t p = word(sql, len, 0, w, sizeof(w));
-	p = word(sql, len, p, name, sizeof(name));
-	if (!strcmp(name, "SESSION") || !strcmp(name, "LOCAL"))
-		p = word(sql, len, p, name, sizeof(name));
-	if (!strcmp(name, "SESSION") && !reset) /* SET SESSION CHARACTERISTICS AS TRANSACTION … */
-		name[0] = '\0';
-	char value[512] = "";
-	if (!reset)
-		set_value(sql, len, p, value, sizeof(value));
-	if (!strcmp(name, "TIME")) { /* SET TIME ZONE x */
-		char z[8];
-		size_t q = word(sql, len, p, z, sizeof(z));
-		if (strcmp(z, "ZONE") != 0)
-			return false;
-		if (!reset)
-			set_value(sql, len, q, value, sizeof(value));
-		snprintf(name, sizeof(name), "TIMEZONE");
-	}
-	if (!strcmp(name, "TIMEZONE")) {
-		char q[700], msg[400];
-		if (reset || iequal(value, "default") || iequal(value, "local"))
-			snprintf(value, sizeof(value), "UTC");
-		snprintf(q, sizeof(q), "SET TimeZone = '%s'", value);
-		for (char *k = q + 16; *k; k++)
-			if (*k == '\'' && k[1])
-				*k = ' ';
-		if (session_exec(c, q, msg, sizeof(msg)) < 0) {
-			char text[600];
-			snprintf(text, sizeof(text), "invalid value for parameter \"TimeZone\": \"%s\"", value);
-			pg_send_error(c, "ERROR", "22023", text, NULL, NULL, 0);
-			*failed = true;
-			return true;
-		}
-		report(c, "TimeZone", engine_session_timezone(c->s));
-		command_complete(c, reset ? "RESET" : "SET");
-		return true;
-	}
-	static const char *const ignored[] = {"EXTRA_FLOAT_DIGITS", "CLIENT_MIN_MESSAGES", "LOCK_TIMEOUT",
-	                                      "IDLE_IN_TRANSACTION_SESSION_TIMEOUT", "DEFAULT_TRANSACTION_ISOLATION",
-	                                      "TRANSACTION_ISOLATION", "TRANSACTION", "BYTEA_OUTPUT", "JIT", "ROLE",
-	                                      "SESSION_AUTHORIZATION", "SYNCHRONOUS_COMMIT", "DEFAULT_TRANSACTION_READ_ONLY",
-	                                      "ROW_SECURITY", "STATEMENT_TIMEOUT", "APPLICATION_NAME", "CLIENT_ENCODING",
-	                                      "NAMES", "DATESTYLE", "INTERVALSTYLE", "STANDARD_CONFORMING_STRINGS",
-	                                      "SEARCH_PATH", "", "ESCAPE_STRING_WARNING", "GEQO", "WORK_MEM",
-	                                      "MAX_PARALLEL_WORKERS_PER_GATHER", "LC_MESSAGES", "LC_MONETARY",
-	                                      "LC_NUMERIC", "LC_TIME", "INTEGER_DATETIMES", "OPTIMIZE_BOOL_CONSTANTS"};
-	bool known = false;
-	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]) && !known; i++)
-		known = !strcmp(name, ignored[i]);
-	if (!known)
-		return false; /* DuckDB's own settings */
-	if (!strcmp(name, "ALL") && reset) {
-		command_complete(c, "RESET");
-		return true;
-	}
-	if (!strcmp(name, "STATEMENT_TIMEOUT")) {
-		int ms = 0;
-		if (!reset && !iequal(value, "default") && parse_timeout_ms(value, &ms) < 0) {
-			char text[600];
-			snprintf(text, sizeof(text), "invalid value for parameter \"statement_timeout\": \"%s\"", value);
-			pg_send_error(c, "ERROR", "22023", text, NULL, NULL, 0);
-			*failed = true;
-			return true;
-		}
-		c->statement_timeout_ms = reset || iequal(value, "default") ? pg_server_config(c->srv)->pg_statement_timeout_ms : ms;
-	} else if (!strcmp(name, "APPLICATION_NAME")) {
-		snprintf(c->application_name, sizeof(c->application_name), "%.255s", reset ? "" : value);
-		report(c, "application_name", c->application_name);
-	} else if (!strcmp(name, "CLIENT_ENCODING") || !strcmp(name, "NAMES")) {
-		if (!reset && !iequal(value, "UTF8") && !iequal(value, "UTF-8") && !iequal(value, "UNICODE") &&
-		    !iequal(value, "default")) {
-			char text[600];
-			snprintf(text, sizeof(text), "this server only speaks UTF8, not \"%s\"", value);
-			pg_send_error(c, "ERROR", "22023", text, NULL, NULL, 0);
-			*failed = true;
-			return true;
-		}
-		report(c, "client_encoding", "UTF8");
-	} else if (!strcmp(name, "DATESTYLE")) {
-		if (!reset && strncasecmp(value, "ISO", 3) != 0) {
-			char text[600];
-			snprintf(text, sizeof(text), "this server only shows dates in ISO style, not \"%s\"", value);
-			pg_send_error(c, "ERROR", "22023", text, NULL, NULL, 0);
-			*failed = true;
-			return true;
-		}
-		report(c, "DateStyle", c->datestyle);
-	} else if (!strcmp(name, "INTERVALSTYLE")) {
-		if (!reset && !iequal(value, "postgres") && !iequal(value, "default")) {
-			pg_send_error(c, "ERROR", "22023", "this server only shows intervals in the postgres style", NULL, NULL, 0);
-			*failed = true;
-			return true;
-		}
-	} else if (!strcmp(name, "STANDARD_CONFORMING_STRINGS")) {
-		if (!reset && !iequal(value, "on") && !iequal(value, "true") && !iequal(value, "default")) {
-			pg_send_error(c, "ERROR", "22023", "standard_conforming_strings cannot be turned off here", NULL, NULL, 0);
-			*failed = true;
-			return true;
-		}
-	} else if (!strcmp(name, "EXTRA_FLOAT_DIGITS")) {
-		c->extra_float_digits = reset ? 1 : atoi(value);
-	} else if (!strcmp(name, "CLIENT_MIN_MESSAGES")) {
-		snprintf(c->client_min_messages, sizeof(c->client_min_messages), "%.31s", reset ? "notice" : value);
-	} else if (!strcmp(name, "SEARCH_PATH")) {
-		set_search_path(c, reset ? "\"$user\", public" : value);
-	}
-	command_complete(c, reset ? "RESET" : "SET");
-	return true;
-}
-
-/* SHOW of a PostgreSQL setting: one row, one column named after it. */
-static bool pg_show(struct pg_conn *c, const char *sql, size_t len, bool *failed)
-{
-	*failed = false;
-	char w[16], name[128];
-	size_t p = word(sql, len, 0, w, sizeof(w));
-	p = word(sql, len, p, name, sizeof(name));
-	char extra[32], extra2[32];
-	size_t p2 = word(sql, len, p, extra, sizeof(extra));
-	word(sql, len, p2, extra2, sizeof(extra2));
-	const char *value = NULL;
-	char buf_value[256];
-	const char *col = NULL;
-	if (!strcmp(name, "TRANSACTION") && !strcmp(extra, "ISOLATION")) {
-		value = "repeatable read"; /* DuckDB's snapshot isolation */
-		col = "transaction_isolation";
-	} else if (!strcmp(name, "TIME") && !strcmp(extra, "ZONE")) {
-		value = engine_session_timezone(c->s);
-		col = "TimeZone";
-	} else if (!strcmp(name, "TIMEZONE")) {
-		value = engine_session_timezone(c->s);
-		col = "TimeZone";
-	} else if (!strcmp(name, "SERVER_VERSION")) {
-		value = "15.0";
-	} else if (!strcmp(name, "SERVER_VERSION_NUM")) {
-		value = "150000";
-	} else if (!strcmp(name, "SERVER_ENCODING") || !strcmp(name, "CLIENT_ENCODING")) {
-		value = "UTF8";
-	} else if (!strcmp(name, "DATESTYLE")) {
-		value = c->datestyle;
-		col = "DateStyle";
-	} else if (!strcmp(name, "INTERVALSTYLE")) {
-		value = c->intervalstyle;
-		col = "IntervalStyle";
-	} else if (!strcmp(name, "STANDARD_CONFORMING_STRINGS") || !strcmp(name, "INTEGER_DATETIMES")) {
-		value = "on";
-	} else if (!strcmp(name, "APPLICATION_NAME")) {
-		value = c->application_name;
-	} else if (!strcmp(name, "STATEMENT_TIMEOUT")) {
-		snprintf(buf_value, sizeof(buf_value), "%d%s", c->statement_timeout_ms, c->statement_timeout_ms ? "ms" : "");
-		value = buf_value;
-	} else if (!strcmp(name, "SEARCH_PATH")) {
-		value = c->search_path[0] ? c->search_path : "\"$user\", public";
-	} else if (!strcmp(name, "EXTRA_FLOAT_DIGITS")) {
-		snprintf(buf_value, sizeof(buf_value), "%d", c->extra_float_digits);
-		value = buf_value;
-	} else if (!strcmp(name, "CLIENT_MIN_MESSAGES")) {
-		value = c->client_min_messages;
-	} else if (!strcmp(name, "MAX_IDENTIFIER_LENGTH")) {
-		value = "63";
-	} else if (!strcmp(name, "DEFAULT_TRANSACTION_ISOLATION") || !strcmp(name, "TRANSACTION_ISOLATION")) {
-		value = "repeatable read";
-	} else if (!strcmp(name, "IS_SUPERUSER")) {
-		value = "off";
-	} else if (!strcmp(name, "LC_COLLATE") || !strcmp(name, "LC_CTYPE")) {
-		value = "C.UTF-8";
-	} else if (!strcmp(name, "BYTEA_OUTPUT")) {
-		value = "hex";
-	} else {
-		return false;
-	}
-	char lower[128];
-	size_t n = 0;
-	for (const char *k = col ? col : name; *k && n + 1 < sizeof(lower); k++)
-		lower[n++] = col ? *k : (char)tolower((unsigned char)*k);
-	lower[n] = '\0';
 	duckdb_logical_type vt = duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
-	const char *names[1] = {lower};
-	row_description(c, 1, names, &vt, NULL, 0, NULL, !c->extended);
+	duckdb_logical_type types[8];
+	for (int i = 0; i < ncols && i < 8; i++)
+		types[i] = vt;
+	row_description(c, (idx_t)ncols, names, types, NULL, 0, NULL, !c->extended);
 	duckdb_destroy_logical_type(&vt);
-	size_t m = pgw_begin(&c->out, 'D');
-	pgw_int16(&c->out, 1);
-	pgw_int32(&c->out, (int32_t)strlen(value));
-	pgw_bytes(&c->out, value, strlen(value));
-	pgw_end(&c->out, m);
-	command_complete(c, "SHOW");
-	return true;
+	for (int r = 0; r < nrows; r++) {
+		size_t m = pgw_begin(&c->out, 'D');
+		pgw_int16(&c->out, (int16_t)ncols);
+		for (int k = 0; k < ncols; k++) {
+			const char *v = values[r * ncols + k];
+			pgw_int32(&c->out, v ? (int32_t)strlen(v) : -1);
+			if (v)
+				pgw_bytes(&c->out, v, strlen(v));
+		}
+		pgw_end(&c->out, m);
+	}
 }
 
 /* --- COPY -------------------------------------------------------------------------------------- */
@@ -892,13 +617,21 @@ static void copy_text_value(buf *out, buf *scratch, const struct pg_column *col,
 		text_field(out, scratch->data, scratch->len, o->delim);
 }
 
+/* The signature, flags and header extension length that open binary COPY data. */
+static void copy_binary_header(buf *out)
+{
+	pgw_bytes(out, "PGCOPY\n\377\r\n\0", 11);
+	pgw_int32(out, 0);
+	pgw_int32(out, 0);
+}
+
 /* COPY … TO STDOUT: runs the query and streams its rows as CopyData. */
 static void copy_out(struct pg_conn *c, const char *query, const struct pg_copy_opts *o, const char *sql)
 {
 	struct eng_error err = {0};
-	struct eng_query *q = begin_query(c, query, NULL, 0, &err);
+	struct eng_query *q = pg_begin_query(c, query, NULL, 0, &err);
 	if (!q) {
-		query_error(c, &err, sql);
+		pg_query_error(c, &err, sql);
 		if (c->txn == 'T')
 			c->txn = 'E';
 		return;
@@ -909,8 +642,8 @@ static void copy_out(struct pg_conn *c, const char *query, const struct pg_copy_
 	int16_t fmt = o->format == PG_COPY_BINARY ? 1 : 0;
 	p.formats = &fmt;
 	p.nformats = 1;
-	if (query_row_description(c, q, &fmt, 1, &p.cols, false) < 0) {
-		end_query(c, q, "out of memory");
+	if (pg_query_row_description(c, q, &fmt, 1, &p.cols, false) < 0) {
+		pg_end_query(c, q, "out of memory");
 		pg_send_error(c, "ERROR", "53200", "out of memory", NULL, NULL, 0);
 		return;
 	}
@@ -924,13 +657,10 @@ static void copy_out(struct pg_conn *c, const char *query, const struct pg_copy_
 	buf row, value;
 	buf_init(&row);
 	buf_init(&value);
-	if (o->format == PG_COPY_BINARY) {
-		m = pgw_begin(&c->out, 'd');
-		pgw_bytes(&c->out, "PGCOPY\n\377\r\n\0", 11);
-		pgw_int32(&c->out, 0);
-		pgw_int32(&c->out, 0);
-		pgw_end(&c->out, m);
-	} else if (o->header) {
+	/* PostgreSQL sends the binary header in the CopyData of the first row (with the trailer when
+	 * there is none), and clients that read row by row expect it there */
+	bool binary_header = o->format == PG_COPY_BINARY;
+	if (o->format != PG_COPY_BINARY && o->header) {
 		for (idx_t i = 0; i < p.ncols; i++) {
 			if (i)
 				buf_putc(&row, o->delim);
@@ -964,6 +694,10 @@ static void copy_out(struct pg_conn *c, const char *query, const struct pg_copy_
 			vecs[col] = duckdb_data_chunk_get_vector(ch, col);
 		for (idx_t r = 0; r < n && rc == 0; r++) {
 			m = pgw_begin(&c->out, 'd');
+			if (binary_header) {
+				copy_binary_header(&c->out);
+				binary_header = false;
+			}
 			if (o->format == PG_COPY_BINARY) {
 				pgw_int16(&c->out, (int16_t)p.ncols);
 				for (idx_t col = 0; col < p.ncols; col++)
@@ -994,6 +728,8 @@ static void copy_out(struct pg_conn *c, const char *query, const struct pg_copy_
 	}
 	if (rc == 0 && o->format == PG_COPY_BINARY) {
 		m = pgw_begin(&c->out, 'd');
+		if (binary_header)
+			copy_binary_header(&c->out);
 		pgw_int16(&c->out, -1);
 		pgw_end(&c->out, m);
 	}
@@ -1002,10 +738,10 @@ static void copy_out(struct pg_conn *c, const char *query, const struct pg_copy_
 	for (idx_t i = 0; i < p.ncols; i++)
 		pg_column_free(&p.cols[i]);
 	free(p.cols);
-	end_query(c, q, rc < 0 ? err.message : NULL);
+	pg_end_query(c, q, rc < 0 ? err.message : NULL);
 	if (rc < 0) {
 		/* after CopyOutResponse an error ends the copy */
-		query_error(c, &err, sql);
+		pg_query_error(c, &err, sql);
 		if (c->txn == 'T')
 			c->txn = 'E';
 		return;
@@ -1014,7 +750,7 @@ static void copy_out(struct pg_conn *c, const char *query, const struct pg_copy_
 	pgw_end(&c->out, m);
 	char tag[48];
 	snprintf(tag, sizeof(tag), "COPY %llu", (unsigned long long)p.rows);
-	command_complete(c, tag);
+	pg_command_complete(c, tag);
 }
 
 /* COPY t [(cols)] FROM STDIN: data is spooled as CSV into the worker's staging folder, then loaded
@@ -1288,17 +1024,17 @@ void pg_copy_done(struct pg_conn *c)
 	buf_puts(&sql, ")");
 	buf_putc(&sql, '\0');
 	struct eng_error err = {0};
-	struct eng_query *q = rows && !buf_failed(&sql) ? begin_query(c, sql.data, NULL, 0, &err) : NULL;
+	struct eng_query *q = rows && !buf_failed(&sql) ? pg_begin_query(c, sql.data, NULL, 0, &err) : NULL;
 	if (rows && !q) {
-		query_error(c, &err, NULL);
+		pg_query_error(c, &err, NULL);
 		if (c->txn == 'T')
 			c->txn = 'E';
 	} else {
 		if (q)
-			end_query(c, q, NULL);
+			pg_end_query(c, q, NULL);
 		char tag[48];
 		snprintf(tag, sizeof(tag), "COPY %llu", (unsigned long long)rows);
-		command_complete(c, tag);
+		pg_command_complete(c, tag);
 	}
 	buf_free(&sql);
 	copy_in_end(c);
@@ -1396,24 +1132,27 @@ static bool pg_copy(struct pg_conn *c, const char *sql, size_t len, bool *failed
 /* --- simple query ------------------------------------------------------------------------------ */
 
 /* Statements handled here rather than by the engine; true when handled (ok or not). */
-static bool intercept(struct pg_conn *c, const char *sql, size_t len, const struct stmt_head *h, bool parsed, bool *failed)
+static bool intercept(struct pg_conn *c, const char *sql, size_t len, struct pg_portal *via, bool *failed)
 {
 	*failed = false;
-	char w1[32], w2[32];
-	size_t p = word(sql, len, 0, w1, sizeof(w1));
-	word(sql, len, p, w2, sizeof(w2));
-	if (parsed && (h->kind == STMT_SET || h->kind == STMT_RESET))
-		return pg_setting(c, sql, len, h->kind == STMT_RESET, failed);
-	if (!strcmp(w1, "SET") && (!strcmp(w2, "TIME") || !strcmp(w2, "SESSION") || !strcmp(w2, "TRANSACTION") ||
-	                           !strcmp(w2, "NAMES")))
-		return pg_setting(c, sql, len, false, failed);
+	char w1[32];
+	word(sql, len, 0, w1, sizeof(w1));
+	if (!strcmp(w1, "SET") || !strcmp(w1, "RESET"))
+		return pg_settings_statement(c, sql, len, failed);
 	if (!strcmp(w1, "SHOW"))
-		return pg_show(c, sql, len, failed);
+		return pg_settings_show(c, sql, len, failed);
 	if (!strcmp(w1, "COPY"))
 		return pg_copy(c, sql, len, failed);
-	if (!strcmp(w1, "DISCARD")) {
-		command_complete(c, "DISCARD ALL");
-		return true;
+	switch (pg_sqlcmd_kind(sql, len)) {
+	case PG_CMD_PREPARE: pg_prepare_statement(c, sql, len, failed); return true;
+	case PG_CMD_DEALLOCATE: pg_deallocate(c, sql, len, failed); return true;
+	case PG_CMD_DISCARD: pg_discard(c, sql, len, via, failed); return true;
+	case PG_CMD_DECLARE: pg_cursor_declare(c, sql, len, via, failed); return true;
+	case PG_CMD_FETCH: pg_cursor_fetch(c, sql, len, via, false, failed); return true;
+	case PG_CMD_MOVE: pg_cursor_fetch(c, sql, len, via, true, failed); return true;
+	case PG_CMD_CLOSE: pg_cursor_close(c, sql, len, failed); return true;
+	case PG_CMD_EXECUTE: /* expanded before */
+	case PG_CMD_NONE: break;
 	}
 	if (!strcmp(w1, "LISTEN") || !strcmp(w1, "UNLISTEN") || !strcmp(w1, "NOTIFY")) {
 		pg_send_error(c, "ERROR", "0A000", "LISTEN and NOTIFY are not supported", NULL, NULL, 0);
@@ -1445,7 +1184,7 @@ char *pg_statement_text(struct pg_conn *c, const char *sql, size_t len)
 }
 
 /* One statement of a simple Query: true when it succeeded. */
-static bool simple_statement(struct pg_conn *c, const char *text, size_t len)
+static bool run_simple_statement(struct pg_conn *c, const char *text, size_t len)
 {
 	struct stmt_head h;
 	bool parsed = stmt_head_parse(text, len, &h) == 0;
@@ -1462,8 +1201,24 @@ static bool simple_statement(struct pg_conn *c, const char *text, size_t len)
 		return false;
 	}
 	len = strlen(sql);
+	if (pg_sqlcmd_kind(sql, len) == PG_CMD_EXECUTE) {
+		/* EXECUTE name(args): the prepared statement runs in its place */
+		char state[6], msg[300];
+		char *expanded = pg_prepare_expand(c, sql, state, msg, sizeof(msg));
+		free(sql);
+		if (!expanded) {
+			pg_send_error(c, "ERROR", state, msg, NULL, NULL, 0);
+			after_statement(c, &h, false);
+			return false;
+		}
+		sql = expanded;
+		len = strlen(sql);
+		parsed = stmt_head_parse(sql, len, &h) == 0;
+		if (!parsed)
+			memset(&h, 0, sizeof(h));
+	}
 	bool failed = false;
-	if (intercept(c, sql, len, &h, parsed, &failed)) {
+	if (intercept(c, sql, len, NULL, &failed)) {
 		free(sql);
 		after_statement(c, &h, !failed);
 		return !failed;
@@ -1484,9 +1239,9 @@ static bool simple_statement(struct pg_conn *c, const char *text, size_t len)
 		return false;
 	}
 	struct eng_error err = {0};
-	struct eng_query *q = begin_query(c, sql, NULL, 0, &err);
+	struct eng_query *q = pg_begin_query(c, sql, NULL, 0, &err);
 	if (!q) {
-		query_error(c, &err, sql);
+		pg_query_error(c, &err, sql);
 		after_statement(c, &h, false);
 		free(sql);
 		return false;
@@ -1501,14 +1256,14 @@ static bool simple_statement(struct pg_conn *c, const char *text, size_t len)
 		struct pg_portal p = {0};
 		p.q = q;
 		p.ncols = engine_query_column_count(q);
-		if (query_row_description(c, q, NULL, 0, &p.cols, true) < 0) {
+		if (pg_query_row_description(c, q, NULL, 0, &p.cols, true) < 0) {
 			err.status = ENG_INTERNAL;
 			snprintf(err.message, sizeof(err.message), "out of memory");
 			ok = false;
 		}
 		bool more = false;
 		const struct tz *zone = tz_get(engine_session_timezone(c->s));
-		if (ok && send_rows(c, &p, zone, 0, &more, &err) < 0)
+		if (ok && pg_send_rows(c, &p, zone, 0, &more, &err) < 0)
 			ok = false;
 		if (p.chunk)
 			duckdb_destroy_data_chunk(&p.chunk);
@@ -1521,17 +1276,28 @@ static bool simple_statement(struct pg_conn *c, const char *text, size_t len)
 	} else {
 		ddl_tag(sql, strlen(sql), tag, sizeof(tag));
 	}
-	end_query(c, q, ok ? NULL : err.message);
+	pg_end_query(c, q, ok ? NULL : err.message);
 	if (!ok) {
-		query_error(c, &err, sql);
+		pg_query_error(c, &err, sql);
 		after_statement(c, &h, false);
 		free(sql);
 		return false;
 	}
-	command_complete(c, rolled_back_commit ? "ROLLBACK" : tag);
+	pg_command_complete(c, rolled_back_commit ? "ROLLBACK" : tag);
 	after_statement(c, &h, true);
 	free(sql);
 	return true;
+}
+
+static bool simple_statement(struct pg_conn *c, const char *text, size_t len)
+{
+	char what[PG_STMTLOG_PREFIX + 8];
+	pg_stmtlog_text(text, len, what);
+	int64_t start = clock_mono_us();
+	pg_stmtlog_begin(c);
+	bool ok = run_simple_statement(c, text, len);
+	pg_stmtlog_end(c, "simple", what, start);
+	return ok;
 }
 
 void pg_simple_query(struct pg_conn *c, const char *sql)
@@ -1575,30 +1341,46 @@ static int ensure_described(struct pg_conn *c, struct pg_stmt *st)
 	 * text column) */
 	char w1[16];
 	word(st->sql, strlen(st->sql), 0, w1, sizeof(w1));
-	if (!strcmp(w1, "SET") || !strcmp(w1, "RESET") || !strcmp(w1, "COPY") || !strcmp(w1, "DISCARD") ||
-	    !strcmp(w1, "BEGIN") || !strcmp(w1, "START") || !strcmp(w1, "COMMIT") || !strcmp(w1, "ROLLBACK") ||
-	    !strcmp(w1, "END") || !strcmp(w1, "ABORT")) {
+	enum pg_cmd cmd = pg_sqlcmd_kind(st->sql, strlen(st->sql));
+	if (!strcmp(w1, "SET") || !strcmp(w1, "RESET") || !strcmp(w1, "COPY") || !strcmp(w1, "BEGIN") ||
+	    !strcmp(w1, "START") || !strcmp(w1, "COMMIT") || !strcmp(w1, "ROLLBACK") || !strcmp(w1, "END") ||
+	    !strcmp(w1, "ABORT") || (cmd != PG_CMD_NONE && cmd != PG_CMD_EXECUTE && cmd != PG_CMD_FETCH)) {
 		st->described = true;
 		return 0;
 	}
-	if (!strcmp(w1, "SHOW")) {
-		st->desc.ncols = 1;
-		st->desc.names = calloc(1, sizeof(char *));
-		st->desc.types = calloc(1, sizeof(duckdb_logical_type));
+	const char *show[3];
+	int nshow = pg_settings_show_columns(st->sql, strlen(st->sql), show, 3);
+	if (nshow > 0) {
+		st->desc.ncols = (idx_t)nshow;
+		st->desc.names = calloc((size_t)nshow, sizeof(char *));
+		st->desc.types = calloc((size_t)nshow, sizeof(duckdb_logical_type));
 		if (!st->desc.names || !st->desc.types)
 			return -1;
-		char name[64], w2[64];
-		size_t p = word(st->sql, strlen(st->sql), 0, w1, sizeof(w1));
-		word(st->sql, strlen(st->sql), p, w2, sizeof(w2));
-		for (char *k = w2; *k; k++)
-			*k = (char)tolower((unsigned char)*k);
-		snprintf(name, sizeof(name), "%s", w2);
-		st->desc.names[0] = strdup(name);
-		st->desc.types[0] = duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
+		for (int i = 0; i < nshow; i++) {
+			st->desc.names[i] = strdup(show[i]);
+			st->desc.types[i] = duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
+		}
 		st->described = true;
 		return 0;
 	}
-	if (engine_describe(c->s, st->sql, &st->desc, &err) < 0) {
+	if (cmd == PG_CMD_FETCH) { /* described from the cursor when the statement is */
+		st->described = true;
+		return 0;
+	}
+	char *expanded = NULL;
+	if (cmd == PG_CMD_EXECUTE) {
+		char state[6], msg[300];
+		if (!(expanded = pg_prepare_expand(c, st->sql, state, msg, sizeof(msg)))) {
+			pg_send_error(c, "ERROR", state, msg, NULL, NULL, 0);
+			c->skip_to_sync = true;
+			if (c->txn == 'T')
+				c->txn = 'E';
+			return -1;
+		}
+	}
+	int drc = engine_describe(c->s, expanded ? expanded : st->sql, &st->desc, &err);
+	free(expanded);
+	if (drc < 0) {
 		pg_send_engine_error(c, &err, st->sql);
 		c->skip_to_sync = true;
 		if (c->txn == 'T')
@@ -1623,7 +1405,7 @@ void pg_describe_statement(struct pg_conn *c, struct pg_stmt *st)
 		pgw_int32(&c->out, oid);
 	}
 	pgw_end(&c->out, m);
-	if (st->desc.ncols == 0) {
+	if (st->desc.ncols == 0 && !pg_cursor_describe_fetch(c, st->sql, NULL, 0)) {
 		m = pgw_begin(&c->out, 'n');
 		pgw_end(&c->out, m);
 		return;
@@ -1641,7 +1423,7 @@ void pg_portal_close(struct pg_conn *c, struct pg_portal *p)
 	free(p->cols);
 	p->cols = NULL;
 	if (p->q) {
-		end_query(c, p->q, NULL);
+		pg_end_query(c, p->q, NULL);
 		p->q = NULL;
 	}
 }
@@ -1649,7 +1431,7 @@ void pg_portal_close(struct pg_conn *c, struct pg_portal *p)
 static void portal_fail(struct pg_conn *c, struct pg_portal *p, struct eng_error *err, const char *sql)
 {
 	pg_portal_close(c, p);
-	query_error(c, err, sql);
+	pg_query_error(c, err, sql);
 	c->skip_to_sync = true;
 	if (c->txn == 'T')
 		c->txn = 'E';
@@ -1659,11 +1441,16 @@ static void portal_fail(struct pg_conn *c, struct pg_portal *p, struct eng_error
 /* Statements answered here rather than by the engine (SET, SHOW, COPY, …). */
 static bool intercepted(const char *sql)
 {
-	char w1[16], w2[16];
-	size_t len = strlen(sql), p = word(sql, len, 0, w1, sizeof(w1));
-	word(sql, len, p, w2, sizeof(w2));
-	return !strcmp(w1, "SET") || !strcmp(w1, "RESET") || !strcmp(w1, "SHOW") || !strcmp(w1, "COPY") ||
-	       !strcmp(w1, "DISCARD") || !strcmp(w1, "LISTEN") || !strcmp(w1, "UNLISTEN") || !strcmp(w1, "NOTIFY");
+	char w1[16];
+	size_t len = strlen(sql);
+	word(sql, len, 0, w1, sizeof(w1));
+	const char *show[3];
+	enum pg_cmd cmd = pg_sqlcmd_kind(sql, len);
+	if (cmd != PG_CMD_NONE && cmd != PG_CMD_EXECUTE)
+		return true;
+	return !strcmp(w1, "SET") || !strcmp(w1, "RESET") || !strcmp(w1, "COPY") ||
+	       (!strcmp(w1, "SHOW") && pg_settings_show_columns(sql, len, show, 3) > 0) ||
+	       !strcmp(w1, "LISTEN") || !strcmp(w1, "UNLISTEN") || !strcmp(w1, "NOTIFY");
 }
 
 /* Runs the portal's statement: a query stays open for its rows; anything else finishes and leaves
@@ -1691,9 +1478,9 @@ static int portal_start(struct pg_conn *c, struct pg_portal *p)
 		rolled = true;
 	}
 	struct eng_error err = {0};
-	p->q = begin_query(c, sql, p->params, p->nparams, &err);
+	p->q = pg_begin_query(c, sql, p->params, p->nparams, &err);
 	if (!p->q) {
-		query_error(c, &err, p->sql);
+		pg_query_error(c, &err, p->sql);
 		after_statement(c, &h, false);
 		c->skip_to_sync = true;
 		p->done = true;
@@ -1718,19 +1505,28 @@ static int portal_start(struct pg_conn *c, struct pg_portal *p)
 		return 0;
 	}
 	p->ncols = engine_query_column_count(p->q);
-	if (query_row_description(c, p->q, p->formats, p->nformats, &p->cols, false) < 0) {
+	if (pg_query_row_description(c, p->q, p->formats, p->nformats, &p->cols, false) < 0) {
 		struct eng_error oom = {.status = ENG_INTERNAL};
 		snprintf(oom.message, sizeof(oom.message), "out of memory");
 		portal_fail(c, p, &oom, NULL);
 		return -1;
 	}
-	set_running(c, NULL); /* runs again while its rows are sent */
+	pg_set_running(c, NULL); /* runs again while its rows are sent */
 	return 0;
 }
 
 void pg_describe_portal(struct pg_conn *c, struct pg_portal *p)
 {
+	if (p->cursor) {
+		pg_cursor_describe_portal(c, p);
+		p->describe_sent = true;
+		return;
+	}
 	if (!p->started && intercepted(p->sql)) {
+		if (pg_cursor_describe_fetch(c, p->sql, p->formats, p->nformats)) {
+			p->describe_sent = true;
+			return;
+		}
 		struct pg_stmt st = {.sql = p->sql};
 		if (ensure_described(c, &st) < 0)
 			return;
@@ -1750,7 +1546,7 @@ void pg_describe_portal(struct pg_conn *c, struct pg_portal *p)
 	if (!p->started && portal_start(c, p) < 0)
 		return;
 	if (p->q) {
-		query_row_description(c, p->q, p->formats, p->nformats, NULL, true);
+		pg_query_row_description(c, p->q, p->formats, p->nformats, NULL, true);
 	} else {
 		size_t m = pgw_begin(&c->out, 'n');
 		pgw_end(&c->out, m);
@@ -1758,22 +1554,36 @@ void pg_describe_portal(struct pg_conn *c, struct pg_portal *p)
 	p->describe_sent = true;
 }
 
-void pg_execute_portal(struct pg_conn *c, struct pg_portal *p, int32_t max_rows)
+static void execute_portal(struct pg_conn *c, struct pg_portal *p, int32_t max_rows)
 {
-	if (!p->started && intercepted(p->sql)) {
+	bool own = p->cursor || (!p->started && intercepted(p->sql)); /* answered here, not by the engine */
+	if (own && c->txn == 'E') {
+		pg_send_error(c, "ERROR", "25P02", "current transaction is aborted, commands ignored until end of transaction block",
+		              NULL, NULL, 0);
+		c->skip_to_sync = true;
+		p->started = p->done = true;
+		return;
+	}
+	if (p->cursor) {
+		pg_cursor_execute(c, p, max_rows);
+		return;
+	}
+	if (own) {
 		struct stmt_head h;
 		bool parsed = stmt_head_parse(p->sql, strlen(p->sql), &h) == 0;
 		if (!parsed)
 			memset(&h, 0, sizeof(h));
 		bool failed = false;
-		p->started = p->done = true;
 		c->extended = true;
-		intercept(c, p->sql, strlen(p->sql), &h, parsed, &failed);
+		bool handled = intercept(c, p->sql, strlen(p->sql), p, &failed);
 		c->extended = false;
-		after_statement(c, &h, !failed);
-		if (failed)
-			c->skip_to_sync = true;
-		return;
+		if (handled) {
+			p->started = p->done = true;
+			after_statement(c, &h, !failed);
+			if (failed)
+				c->skip_to_sync = true;
+			return;
+		}
 	}
 	if (!p->started && portal_start(c, p) < 0)
 		return;
@@ -1781,10 +1591,10 @@ void pg_execute_portal(struct pg_conn *c, struct pg_portal *p, int32_t max_rows)
 		return; /* failed before: the error was sent */
 	if (!p->q) {
 		if (p->tag[0]) {
-			command_complete(c, p->tag);
+			pg_command_complete(c, p->tag);
 			p->tag[0] = '\0';
 		} else {
-			command_complete(c, "SELECT 0");
+			pg_command_complete(c, "SELECT 0");
 		}
 		p->done = true;
 		return;
@@ -1792,8 +1602,8 @@ void pg_execute_portal(struct pg_conn *c, struct pg_portal *p, int32_t max_rows)
 	struct eng_error err = {0};
 	bool more = false;
 	const struct tz *zone = tz_get(engine_session_timezone(c->s));
-	set_running(c, p->q);
-	int rc = send_rows(c, p, zone, max_rows > 0 ? (uint64_t)max_rows : 0, &more, &err);
+	pg_set_running(c, p->q);
+	int rc = pg_send_rows(c, p, zone, max_rows > 0 ? (uint64_t)max_rows : 0, &more, &err);
 	if (rc < 0) {
 		portal_fail(c, p, &err, p->sql);
 		return;
@@ -1801,12 +1611,23 @@ void pg_execute_portal(struct pg_conn *c, struct pg_portal *p, int32_t max_rows)
 	if (more) {
 		size_t m = pgw_begin(&c->out, 's');
 		pgw_end(&c->out, m);
-		set_running(c, NULL);
+		pg_set_running(c, NULL);
 		return;
 	}
 	char tag[48];
 	snprintf(tag, sizeof(tag), "SELECT %llu", (unsigned long long)p->rows);
 	pg_portal_close(c, p);
 	p->done = true;
-	command_complete(c, tag);
+	pg_command_complete(c, tag);
+}
+
+void pg_execute_portal(struct pg_conn *c, struct pg_portal *p, int32_t max_rows)
+{
+	char what[PG_STMTLOG_PREFIX + 8];
+	pg_stmtlog_text(p->sql, strlen(p->sql), what);
+	int64_t start = p->bound_us ? p->bound_us : clock_mono_us();
+	p->bound_us = 0;
+	pg_stmtlog_begin(c);
+	execute_portal(c, p, max_rows); /* may free p */
+	pg_stmtlog_end(c, "extended", what, start);
 }

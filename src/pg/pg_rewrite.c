@@ -9,8 +9,7 @@
 
 static bool ident_char(char c) { return isalnum((unsigned char)c) || c == '_' || c == '$' || (unsigned char)c >= 0x80; }
 
-/* End of the string, quoted name, comment or dollar-quoted text starting at i; i when none starts. */
-static size_t skip_literal(const char *s, size_t len, size_t i)
+size_t pg_skip_literal(const char *s, size_t len, size_t i)
 {
 	char c = s[i];
 	if (c == '\'' || c == '"') {
@@ -292,6 +291,77 @@ static size_t any_eq_end(const char *s, size_t len, size_t i, size_t l[2], size_
 	return k + 1;
 }
 
+/* Start of the word that ends at i (after skipping spaces back), and its length in *n; *n is 0
+ * when no word ends there. A quoted name counts as a word. */
+static size_t word_before(const char *s, size_t i, size_t *n)
+{
+	while (i > 0 && isspace((unsigned char)s[i - 1]))
+		i--;
+	size_t w = i;
+	if (i > 0 && s[i - 1] == '"') {
+		w = i - 1;
+		while (w > 0 && s[w - 1] != '"')
+			w--;
+		if (w == 0) {
+			*n = 0;
+			return i;
+		}
+		w--;
+	} else {
+		while (w > 0 && ident_char(s[w - 1]))
+			w--;
+	}
+	*n = i - w;
+	return w;
+}
+
+static bool word_is(const char *s, size_t w, size_t n, const char *kw)
+{
+	return n == strlen(kw) && !strncasecmp(s + w, kw, n);
+}
+
+/* Whether the word jsonb at s[i..e) names a type: after ::, in CAST(x AS jsonb), after TYPE,
+ * before a literal (jsonb '{}'), or in a column definition (name jsonb, then a constraint, a
+ * comma, a parenthesis or the end). A column named jsonb is left alone. */
+static bool jsonb_type_at(const char *s, size_t len, size_t i, size_t e)
+{
+	size_t b = i;
+	while (b > 0 && isspace((unsigned char)s[b - 1]))
+		b--;
+	if (b >= 2 && s[b - 1] == ':' && s[b - 2] == ':')
+		return true;
+	size_t after = skip_space(s, len, e);
+	char next = after < len ? s[after] : '\0';
+	if (next == '\'')
+		return true;
+	size_t n, w = word_before(s, i, &n);
+	if (n && (word_is(s, w, n, "TYPE") || (word_is(s, w, n, "AS") && (next == ')' || next == '['))))
+		return true;
+	if (!n || s[w] == '\'')
+		return false;
+	size_t n2, w2 = word_before(s, w, &n2);
+	bool starts = word_is(s, w2, n2, "COLUMN") || word_is(s, w2, n2, "ADD");
+	if (!n2) { /* a column list: the name follows '(' or ',' */
+		size_t k = w;
+		while (k > 0 && isspace((unsigned char)s[k - 1]))
+			k--;
+		starts = k > 0 && (s[k - 1] == '(' || s[k - 1] == ',');
+	}
+	if (!starts)
+		return false;
+	if (next == '\0' || next == ',' || next == ')' || next == '[' || next == ';')
+		return true;
+	static const char *const follow[] = {"NOT", "NULL", "DEFAULT", "PRIMARY", "UNIQUE", "CHECK", "REFERENCES",
+	                                     "CONSTRAINT", "COLLATE", "GENERATED"};
+	size_t fe = after;
+	while (fe < len && ident_char(s[fe]))
+		fe++;
+	for (size_t k = 0; k < sizeof(follow) / sizeof(follow[0]); k++)
+		if (word_is(s, after, fe - after, follow[k]))
+			return true;
+	return false;
+}
+
 char *pg_compat_rewrite(const char *s, size_t len)
 {
 	buf b;
@@ -299,7 +369,7 @@ char *pg_compat_rewrite(const char *s, size_t len)
 	bool changed = false;
 	size_t i = 0, copied = 0;
 	while (i < len) {
-		size_t lit = skip_literal(s, len, i);
+		size_t lit = pg_skip_literal(s, len, i);
 		if (lit != i) {
 			/* "pg_catalog". is a qualifier too, not a literal to keep */
 			if (s[i] == '"') {
@@ -358,6 +428,14 @@ char *pg_compat_rewrite(const char *s, size_t len)
 			buf_append(&b, s + r[0], r[1] - r[0]);
 			buf_putc(&b, ')');
 			i = copied = any;
+			changed = true;
+			continue;
+		}
+		if (e - i == 5 && !strncasecmp(s + i, "jsonb", 5) && jsonb_type_at(s, len, i, e)) {
+			/* PostgreSQL's binary JSON is DuckDB's JSON */
+			buf_append(&b, s + copied, i - copied);
+			buf_puts(&b, "JSON");
+			i = copied = e;
 			changed = true;
 			continue;
 		}

@@ -12,6 +12,9 @@
 /* PostgreSQL's array input syntax ({a,"b c",NULL}, nested) as DuckDB's list text
  * (["a","b c",NULL]) appended to out; false, out unchanged, when s is not such an array. */
 bool pg_array_text_to_list(const char *s, size_t len, buf *out);
+/* End of the string, quoted name, comment or dollar-quoted text starting at s[i]; i when none
+ * starts there. */
+size_t pg_skip_literal(const char *s, size_t len, size_t i);
 /* The statement as DuckDB should see it (malloc'd), or NULL when it needs no change. */
 char *pg_compat_rewrite(const char *sql, size_t len);
 

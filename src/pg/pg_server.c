@@ -2,8 +2,9 @@
  * at a time: the pool thread that gets it reads, handles the messages (answers are written
  * straight to the socket, blocking only that thread while the client reads slowly) and arms it
  * again, so no thread waits on an idle connection and a round trip takes no hand-off between
- * threads. The loop thread accepts, watches for hang-ups (which interrupt a running query) and
- * once a second looks for timeouts and the delayed answers of failed logins. */
+ * threads. The loop thread accepts, watches for hang-ups (which interrupt a running query), fires
+ * statement timeouts when they are due (a timer armed for the earliest one) and once a second
+ * looks for idle and login timeouts and the delayed answers of failed logins. */
 #include "pg/pg_server.h"
 
 #include <errno.h>
@@ -19,6 +20,7 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
@@ -49,6 +51,9 @@ struct pg_server {
 	int epfd;    /* the loop's: listeners and hang-ups */
 	int pool_ep; /* the pool's: every connection, armed once per event */
 	int stop;    /* eventfd in both sets, set when stopping */
+	int timer;   /* timerfd in the loop's set: the earliest statement deadline */
+	pthread_mutex_t timer_mu;
+	int64_t timer_at_ms; /* what the timer is armed for; 0: disarmed */
 	pthread_t loop;
 	pthread_t *pool;
 	int npool;
@@ -75,6 +80,18 @@ struct pg_tls *pg_server_tls(const struct pg_server *s) { return s->tls; }
 const char *pg_server_spool_dir(const struct pg_server *s) { return s->spool; }
 
 static int64_t now_ms(void) { return clock_mono_us() / 1000; }
+
+void pg_server_deadline(struct pg_server *s, int64_t deadline_ms)
+{
+	pthread_mutex_lock(&s->timer_mu);
+	if (s->timer_at_ms == 0 || deadline_ms < s->timer_at_ms) {
+		/* the monotonic clock is the one clock_mono_us reads */
+		struct itimerspec at = {.it_value = {.tv_sec = deadline_ms / 1000, .tv_nsec = (deadline_ms % 1000) * 1000000}};
+		if (timerfd_settime(s->timer, TFD_TIMER_ABSTIME, &at, NULL) == 0)
+			s->timer_at_ms = deadline_ms;
+	}
+	pthread_mutex_unlock(&s->timer_mu);
+}
 
 /* --- socket I/O ----------------------------------------------------------------------------- */
 
@@ -523,6 +540,36 @@ static void on_hangup(struct pg_conn *c)
 	pthread_mutex_unlock(&c->mu);
 }
 
+/* The timer fired: statements past their deadline are interrupted, and the timer is armed for
+ * the next deadline. */
+static void statement_deadlines(struct pg_server *s)
+{
+	uint64_t expirations;
+	if (read(s->timer, &expirations, sizeof(expirations)) < 0) {
+		/* nothing to read: a re-arm raced the wake-up; the deadlines are checked anyway */
+	}
+	pthread_mutex_lock(&s->timer_mu);
+	s->timer_at_ms = 0;
+	pthread_mutex_unlock(&s->timer_mu);
+	int64_t now = now_ms(), next = 0;
+	pthread_mutex_lock(&s->mu);
+	for (struct pg_conn *c = s->conns; c; c = c->next) {
+		pthread_mutex_lock(&c->mu);
+		if (c->running && c->deadline_ms > 0 && !c->timed_out) {
+			if (now >= c->deadline_ms) {
+				c->timed_out = true;
+				engine_query_interrupt(c->running);
+			} else if (next == 0 || c->deadline_ms < next) {
+				next = c->deadline_ms;
+			}
+		}
+		pthread_mutex_unlock(&c->mu);
+	}
+	pthread_mutex_unlock(&s->mu);
+	if (next)
+		pg_server_deadline(s, next);
+}
+
 /* Once a second: delayed answers, idle and authentication timeouts, statement timeouts. An
  * idle or unauthenticated connection is armed in the pool's set, where the loop cannot take it:
  * shutting its reading side wakes a pool thread, which sees why and closes it. */
@@ -585,6 +632,10 @@ static void *loop_main(void *arg)
 			void *p = evs[i].data.ptr;
 			if (p == &s->stop)
 				continue;
+			if (p == &s->timer) {
+				statement_deadlines(s);
+				continue;
+			}
 			bool listener = false;
 			for (int k = 0; k < s->nlisteners; k++)
 				if (p == &s->listeners[k]) {
@@ -741,8 +792,9 @@ struct pg_server *pg_server_start(const struct config *cfg, struct engine *engin
 	}
 	s->cfg = cfg;
 	s->engine = engine;
-	s->epfd = s->pool_ep = s->stop = -1;
+	s->epfd = s->pool_ep = s->stop = s->timer = -1;
 	pthread_mutex_init(&s->mu, NULL);
+	pthread_mutex_init(&s->timer_mu, NULL);
 	pthread_mutex_init(&s->secrets_mu, NULL);
 	char *real = realpath(cfg->data_dir, NULL);
 	if (!real) {
@@ -773,13 +825,16 @@ struct pg_server *pg_server_start(const struct config *cfg, struct engine *engin
 	s->epfd = epoll_create1(EPOLL_CLOEXEC);
 	s->pool_ep = epoll_create1(EPOLL_CLOEXEC);
 	s->stop = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (s->epfd < 0 || s->pool_ep < 0 || s->stop < 0) {
+	s->timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (s->epfd < 0 || s->pool_ep < 0 || s->stop < 0 || s->timer < 0) {
 		snprintf(err, errlen, "cannot start the event loop: %s", strerror(errno));
 		goto fail;
 	}
 	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &s->stop};
 	epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->stop, &ev);
 	epoll_ctl(s->pool_ep, EPOLL_CTL_ADD, s->stop, &ev);
+	struct epoll_event tev = {.events = EPOLLIN, .data.ptr = &s->timer};
+	epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->timer, &tev);
 	for (int i = 0; i < s->nlisteners; i++) {
 		struct epoll_event lev = {.events = EPOLLIN, .data.ptr = &s->listeners[i]};
 		epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->listeners[i], &lev);
@@ -806,8 +861,11 @@ fail:
 		close(s->pool_ep);
 	if (s->stop >= 0)
 		close(s->stop);
+	if (s->timer >= 0)
+		close(s->timer);
 	pg_tls_close(s->tls);
 	free(s->pool);
+	pthread_mutex_destroy(&s->timer_mu);
 	pthread_mutex_destroy(&s->mu);
 	pthread_mutex_destroy(&s->secrets_mu);
 	free(s);
@@ -853,8 +911,10 @@ void pg_server_stop(struct pg_server *s)
 	close(s->epfd);
 	close(s->pool_ep);
 	close(s->stop);
+	close(s->timer);
 	pg_tls_close(s->tls);
 	free(s->pool);
+	pthread_mutex_destroy(&s->timer_mu);
 	if (s->secrets)
 		OPENSSL_cleanse(s->secrets, s->nsecrets * sizeof(*s->secrets));
 	free(s->secrets);

@@ -73,11 +73,11 @@ test('out of memory: the hint names what a session can do, not the settings it m
   assert.equal(set, '', 'the setting the hint names is one a session may change');
 });
 
-test('DDL on a catalog without NOT NULL columns logs no warning', async () => {
+test('DDL on a catalog without NOT NULL columns or defaults logs no warning', async () => {
   const before = server.stderr.length;
   for (const statement of ['CREATE TABLE acme.main.plain (a INTEGER)', 'ALTER TABLE acme.main.plain ADD COLUMN b VARCHAR',
     'DROP TABLE acme.main.plain']) {
     assert.equal(await lastError(statement), '', statement);
   }
-  assert.doesNotMatch(server.stderr.slice(before), /NOT NULL/);
+  assert.doesNotMatch(server.stderr.slice(before), /cannot list/);
 });
