@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "http/admin_api.h"
+#include "http/http_conns.h"
 #include "http/lakehouse_api.h"
 #include "engine/engine.h"
 #include "lake/metadata.h"
@@ -231,4 +232,21 @@ void admin_metrics(struct http_request *req, struct http_response *res, void *ap
 	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
 		buf_printf(&res->body, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", m[i].name, m[i].help, m[i].name, m[i].type,
 		           m[i].name, (unsigned long long)v[i]);
+	struct http_conns_stats cs;
+	http_request_server_conns(req, &cs);
+	buf_printf(&res->body,
+	           "# HELP lakehouse_http_connections Open REST connections by what they are doing.\n"
+	           "# TYPE lakehouse_http_connections gauge\n"
+	           "lakehouse_http_connections{state=\"waiting\"} %zu\n"
+	           "lakehouse_http_connections{state=\"active\"} %zu\n"
+	           "lakehouse_http_connections{state=\"idle\"} %zu\n"
+	           "# HELP lakehouse_http_connections_closed_total REST connections the server closed or refused to make room.\n"
+	           "# TYPE lakehouse_http_connections_closed_total counter\n"
+	           "lakehouse_http_connections_closed_total{reason=\"header_timeout\"} %llu\n"
+	           "lakehouse_http_connections_closed_total{reason=\"per_address\"} %llu\n"
+	           "lakehouse_http_connections_closed_total{reason=\"connection_bound\"} %llu\n"
+	           "lakehouse_http_connections_closed_total{reason=\"refused\"} %llu\n",
+	           cs.waiting, cs.active, cs.idle, (unsigned long long)cs.counters.header_timeouts,
+	           (unsigned long long)cs.counters.per_ip_evictions, (unsigned long long)cs.counters.bound_evictions,
+	           (unsigned long long)cs.counters.refused);
 }
