@@ -1356,7 +1356,7 @@ static int copy_from(struct route *r, int64_t *count)
 	if (!b)
 		return fail(r, "IO Error: %s", msg);
 	/* read locally: fetched into the cache (pinned for the statement) unless the bucket is a folder */
-	int frc = eng_bucket_fetch(r->e, b, key, 0, &r->s->lake.objects, msg, sizeof(msg));
+	int frc = eng_bucket_fetch(r->e, b, key, 0, &r->s->lake.objects, &r->s->lake.usage.cache, msg, sizeof(msg));
 	if (frc == -2)
 		return fail(r, "IO Error: no object '%s' in the catalog's bucket", key);
 	if (frc < 0)

@@ -67,8 +67,15 @@ static int load_global_settings(struct worker *w, duckdb_connection c)
 	return 0;
 }
 
+/* Progress tracking is on in every session (GET /query/{id} reads it) and its terminal display is
+ * off (it would write to the server's output). */
+static const char *const server_owned[] = {"enable_progress_bar", "enable_progress_bar_print", "progress_bar_time"};
+
 bool worker_setting_is_global(const struct worker *w, const char *name)
 {
+	for (size_t i = 0; i < sizeof(server_owned) / sizeof(server_owned[0]); i++)
+		if (strcasecmp(server_owned[i], name) == 0)
+			return true;
 	for (size_t i = 0; i < w->n_global_settings; i++)
 		if (w->global_settings[i] && strcasecmp(w->global_settings[i], name) == 0)
 			return true;
@@ -195,6 +202,21 @@ int worker_admin_exec(struct worker *w, const char *sql, char *err, size_t errle
 	int rc = run(w->admin, sql, err, errlen);
 	pthread_mutex_unlock(&w->admin_mu);
 	return rc;
+}
+
+int64_t worker_memory_used(struct worker *w, bool wait)
+{
+	if (wait)
+		pthread_mutex_lock(&w->admin_mu);
+	else if (pthread_mutex_trylock(&w->admin_mu) != 0)
+		return -1;
+	duckdb_result r;
+	int64_t bytes = -1;
+	if (duckdb_query(w->admin, "SELECT sum(memory_usage_bytes)::BIGINT FROM duckdb_memory()", &r) == DuckDBSuccess)
+		bytes = duckdb_value_int64(&r, 0, 0);
+	duckdb_destroy_result(&r);
+	pthread_mutex_unlock(&w->admin_mu);
+	return bytes;
 }
 
 int worker_slot_acquire(struct worker *w, int timeout_ms)

@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "duckdb.h"
 #include "server/config.h"
@@ -40,7 +41,11 @@ int worker_slot_acquire(struct worker *w, int timeout_ms);
 void worker_slot_release(struct worker *w);
 /* Runs sql on the worker's own connection. */
 int worker_admin_exec(struct worker *w, const char *sql, char *err, size_t errlen);
-/* True when `name` is an instance-wide DuckDB setting (case-insensitive). */
+/* Bytes DuckDB's buffer manager holds in memory now (all sessions of the worker), or -1 when the
+ * worker's own connection is busy (when not waiting for it) or the question fails. */
+int64_t worker_memory_used(struct worker *w, bool wait);
+/* True when `name` is an instance-wide DuckDB setting (case-insensitive), or one the server keeps
+ * the same in every session. */
 bool worker_setting_is_global(const struct worker *w, const char *name);
 
 #endif
