@@ -29,7 +29,10 @@ static int attach_one(struct engine *e, struct worker *w, const struct lake_head
 {
 	if (catalog_sql(w, "ATTACH ':memory:' AS ", h->name, msg, msglen) < 0)
 		return -1;
-	if (eng_lake_sync_worker(e, w, h, msg, msglen) < 0) {
+	pthread_mutex_lock(&w->admin_mu);
+	int rc = eng_lake_macros(w->admin, h->name, msg, msglen);
+	pthread_mutex_unlock(&w->admin_mu);
+	if (rc < 0 || eng_lake_sync_worker(e, w, h, msg, msglen) < 0) {
 		catalog_sql(w, "DETACH DATABASE IF EXISTS ", h->name, (char[256]){0}, 256);
 		eng_not_null_set(w, h->name, NULL);
 		return -1;
@@ -43,7 +46,7 @@ int eng_attach_all(struct engine *e, struct worker *w, char *msg, size_t msglen)
 	if (eng_not_null_register(w, msg, msglen) < 0)
 		return -1;
 	pthread_mutex_lock(&w->admin_mu);
-	int rc = eng_lake_macros(w->admin, msg, msglen);
+	int rc = eng_lake_macros(w->admin, "memory", msg, msglen);
 	pthread_mutex_unlock(&w->admin_mu);
 	for (size_t i = 0; i < e->ncatalogs && rc == 0; i++)
 		rc = attach_one(e, w, &e->catalogs[i], msg, msglen);
@@ -62,7 +65,7 @@ bool eng_catalog_lookup(struct engine *e, const char *name, struct lake_head *ou
 {
 	pthread_mutex_lock(&e->open_mu);
 	ssize_t i = catalog_index(e, name);
-	if (i >= 0)
+	if (i >= 0 && out)
 		*out = e->catalogs[i];
 	pthread_mutex_unlock(&e->open_mu);
 	return i >= 0;
@@ -232,7 +235,7 @@ int eng_classify(struct eng_query *q, bool *routed, struct eng_error *err)
 	struct engine *e = s->e;
 	size_t len = strlen(q->sql), pos = 0;
 	char current[LAKE_CATALOG_NAME_MAX + 2] = "";
-	bool have_current = false;
+	bool have_current = false, path_leaves = false;
 	*routed = false;
 	pthread_mutex_lock(&e->open_mu);
 	while (pos < len) {
@@ -263,24 +266,38 @@ int eng_classify(struct eng_query *q, bool *routed, struct eng_error *err)
 			eng_fail(err, "Permission Error: __pgcompat holds the server's PostgreSQL catalog views and is read-only", q);
 			return -1;
 		}
+		/* the table macros every session of the worker reads managed tables through, and the
+		 * placeholders they stand for */
+		if (is_write(h.kind) && h.target.nparts > 0 && !strncasecmp(h.target.parts[h.target.nparts - 1], "__lake", 6)) {
+			pthread_mutex_unlock(&e->open_mu);
+			eng_fail(err, "Permission Error: names beginning with __lake are reserved for the server", q);
+			return -1;
+		}
+		if ((h.kind == STMT_USE && h.target.nparts > 0 && strcmp(h.target.parts[0], "memory") &&
+		     catalog_index(e, h.target.parts[0]) < 0) ||
+		    (h.kind == STMT_SET && h.target.nparts == 1 &&
+		     (!strcmp(h.target.parts[0], "search_path") || !strcmp(h.target.parts[0], "schema"))))
+			path_leaves = true;
+		if (*routed)
+			continue; /* the other checks still apply to every statement */
 		if (h.kind == STMT_BEGIN || h.kind == STMT_COMMIT || h.kind == STMT_ROLLBACK ||
 		    (e->ncatalogs > 0 && lake_time_travel_possible(q->sql + span.start, span.len))) {
 			*routed = true;
-			break;
+			continue;
 		}
 		if (!is_write(h.kind) || e->ncatalogs == 0 || h.target.nparts == 0)
 			continue;
 		if (h.kind == STMT_COPY_DATABASE) { /* its target is a database */
 			if (catalog_index(e, h.target.parts[0]) >= 0) {
 				*routed = true;
-				break;
+				continue;
 			}
 			continue;
 		}
 		int first_as_catalog = h.kind == STMT_CREATE_SCHEMA || h.kind == STMT_DROP_SCHEMA ? 2 : 3;
 		if (h.target.nparts >= first_as_catalog - 1 && h.target.nparts >= 2 && catalog_index(e, h.target.parts[0]) >= 0) {
 			*routed = true;
-			break;
+			continue;
 		}
 		if (h.target.nparts < first_as_catalog) {
 			if (!have_current) {
@@ -291,10 +308,10 @@ int eng_classify(struct eng_query *q, bool *routed, struct eng_error *err)
 			}
 			if (catalog_index(e, current) >= 0) {
 				*routed = true;
-				break;
+				continue;
 			}
 		}
 	}
 	pthread_mutex_unlock(&e->open_mu);
-	return 0;
+	return path_leaves ? eng_session_macros(s, err) : 0;
 }

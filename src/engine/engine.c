@@ -283,13 +283,13 @@ int engine_session_acquire(struct engine *e, const char *session_id, int size, c
 	}
 	s->e = e;
 	s->w = w;
-	char msg[512];
 	if (duckdb_connect(w->db, &s->conn) == DuckDBError) {
 		free(s);
 		eng_set_error(err, ENG_INTERNAL, "cannot open a DuckDB connection");
 		return -1;
 	}
-	if (eng_lake_macros(s->conn, msg, sizeof(msg)) < 0 || enable_progress(s->conn, msg, sizeof(msg)) < 0) {
+	char msg[512];
+	if (enable_progress(s->conn, msg, sizeof(msg)) < 0) {
 		duckdb_disconnect(&s->conn);
 		free(s);
 		eng_set_error(err, ENG_INTERNAL, msg);
@@ -347,8 +347,24 @@ void eng_quote(buf *b, const char *s, char q)
 	buf_putc(b, q);
 }
 
+int eng_session_macros(struct eng_session *s, struct eng_error *err)
+{
+	if (s->own_macros)
+		return 0;
+	char msg[512];
+	if (eng_lake_macros(s->conn, NULL, msg, sizeof(msg)) < 0) {
+		eng_set_error(err, ENG_INTERNAL, msg);
+		return -1;
+	}
+	s->own_macros = true;
+	return 0;
+}
+
 int engine_session_apply(struct eng_session *s, const struct eng_settings *set, struct eng_error *err)
 {
+	if (set->catalog && strcmp(set->catalog, "memory") && !eng_catalog_lookup(s->e, set->catalog, NULL) &&
+	    eng_session_macros(s, err) < 0)
+		return -1;
 	buf sql;
 	buf_init(&sql);
 	int rc = 0;

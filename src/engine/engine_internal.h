@@ -85,6 +85,7 @@ struct eng_session {
 	struct sess_entry *entry;
 	char timezone[128];
 	bool timezone_stale;
+	bool own_macros; /* eng_session_macros ran */
 	bool broken;
 	struct stmt_cache_entry cache[STMT_CACHE_SIZE];
 	int cache_next;
@@ -178,7 +179,13 @@ void eng_catalogs_refresh(struct engine *e);
 bool eng_catalog_lookup(struct engine *e, const char *name, struct lake_head *out);
 
 /* lake_scan.c */
-int eng_lake_macros(duckdb_connection c, char *msg, size_t msglen);
+/* Defines the table macros managed tables' placeholders become, in database.main (NULL: as TEMP
+ * macros of connection c). Every worker has them in memory.main and in each managed catalog, where
+ * DuckDB finds them for views and for sessions whose current database is one of those. */
+int eng_lake_macros(duckdb_connection c, const char *database, char *msg, size_t msglen);
+/* Gives session s macros of its own once its search path may leave the databases that have them
+ * (a USE of another catalog, SET search_path or schema). */
+int eng_session_macros(struct eng_session *s, struct eng_error *err);
 void eng_lake_register(struct engine *e, struct worker *w);
 /* The session whose statement this thread is preparing (what the replacement scan reads for). */
 void eng_lake_bind_begin(struct eng_session *s);

@@ -15,34 +15,53 @@
 /* Data files are unioned by name (the physical column names are c<column id>, so renamed columns
  * still match and files written before a column was added read it as NULL); delete files list
  * (path, pos) of deleted rows, path being the data file's object key. */
-static const char *const macros_sql =
-	"CREATE OR REPLACE TEMP MACRO __lake_read(files) AS TABLE"
-	" SELECT * FROM read_parquet(files, union_by_name = true);"
-	"CREATE OR REPLACE TEMP MACRO __lake_read_del(files, dels, prefix) AS TABLE"
-	" SELECT * EXCLUDE (filename, file_row_number)"
-	" FROM read_parquet(files, union_by_name = true, filename = true, file_row_number = true) d"
-	" ANTI JOIN (SELECT prefix || path AS p, pos FROM read_parquet(dels)) x"
-	" ON x.p = d.filename AND x.pos = d.file_row_number;"
-	"CREATE OR REPLACE TEMP MACRO __lake_rows(files, prefix) AS TABLE"
-	" SELECT * EXCLUDE (filename, file_row_number), substr(filename, length(prefix) + 1) AS __lake_file,"
-	" file_row_number AS __lake_row"
-	" FROM read_parquet(files, union_by_name = true, filename = true, file_row_number = true);"
-	"CREATE OR REPLACE TEMP MACRO __lake_rows_del(files, dels, prefix) AS TABLE"
-	" SELECT * EXCLUDE (filename, file_row_number), substr(filename, length(prefix) + 1) AS __lake_file,"
-	" file_row_number AS __lake_row"
-	" FROM read_parquet(files, union_by_name = true, filename = true, file_row_number = true) d"
-	" ANTI JOIN (SELECT prefix || path AS p, pos FROM read_parquet(dels)) x"
-	" ON x.p = d.filename AND x.pos = d.file_row_number";
+static const char *const macros[][2] = {
+	{"__lake_read(files)", " SELECT * FROM read_parquet(files, union_by_name = true)"},
+	{"__lake_read_del(files, dels, prefix)",
+	 " SELECT * EXCLUDE (filename, file_row_number)"
+	 " FROM read_parquet(files, union_by_name = true, filename = true, file_row_number = true) d"
+	 " ANTI JOIN (SELECT prefix || path AS p, pos FROM read_parquet(dels)) x"
+	 " ON x.p = d.filename AND x.pos = d.file_row_number"},
+	{"__lake_rows(files, prefix)",
+	 " SELECT * EXCLUDE (filename, file_row_number), substr(filename, length(prefix) + 1) AS __lake_file,"
+	 " file_row_number AS __lake_row"
+	 " FROM read_parquet(files, union_by_name = true, filename = true, file_row_number = true)"},
+	{"__lake_rows_del(files, dels, prefix)",
+	 " SELECT * EXCLUDE (filename, file_row_number), substr(filename, length(prefix) + 1) AS __lake_file,"
+	 " file_row_number AS __lake_row"
+	 " FROM read_parquet(files, union_by_name = true, filename = true, file_row_number = true) d"
+	 " ANTI JOIN (SELECT prefix || path AS p, pos FROM read_parquet(dels)) x"
+	 " ON x.p = d.filename AND x.pos = d.file_row_number"},
+};
 
-int eng_lake_macros(duckdb_connection c, char *msg, size_t msglen)
+int eng_lake_macros(duckdb_connection c, const char *database, char *msg, size_t msglen)
 {
-	duckdb_result r;
-	int rc = 0;
-	if (duckdb_query(c, macros_sql, &r) == DuckDBError) {
-		snprintf(msg, msglen, "cannot define the lake's table macros: %s", duckdb_result_error(&r));
-		rc = -1;
+	buf sql;
+	buf_init(&sql);
+	for (size_t i = 0; i < sizeof(macros) / sizeof(macros[0]); i++) {
+		if (database) {
+			buf_puts(&sql, "CREATE OR REPLACE MACRO ");
+			eng_quote(&sql, database, '"');
+			buf_puts(&sql, ".main.");
+		} else {
+			buf_puts(&sql, "CREATE OR REPLACE TEMP MACRO ");
+		}
+		buf_printf(&sql, "%s AS TABLE%s;", macros[i][0], macros[i][1]);
 	}
-	duckdb_destroy_result(&r);
+	buf_putc(&sql, '\0');
+	int rc = 0;
+	duckdb_result r;
+	if (buf_failed(&sql)) {
+		snprintf(msg, msglen, "cannot define the lake's table macros: out of memory");
+		rc = -1;
+	} else if (duckdb_query(c, sql.data, &r) == DuckDBError) {
+		snprintf(msg, msglen, "cannot define the lake's table macros: %s", duckdb_result_error(&r));
+		duckdb_destroy_result(&r);
+		rc = -1;
+	} else {
+		duckdb_destroy_result(&r);
+	}
+	buf_free(&sql);
 	return rc;
 }
 

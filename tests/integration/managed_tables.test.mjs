@@ -438,6 +438,22 @@ function suite(name, { usePostgres = false, useS3 = false } = {}) {
       await ok(server, 'CREATE SEQUENCE memory.main.seq; CREATE MACRO memory.main.mm(x) AS x + 1');
       assert.deepEqual((await ok(server, 'SELECT nextval(\'memory.main.seq\'), memory.main.mm(1)')).rows, [[1, 2]]);
     });
+
+    test('managed tables read the same from any current catalog or search path; the server\'s own names are reserved', async () => {
+      await ok(server, 'CREATE OR REPLACE TABLE acme.main.seen AS SELECT 7 AS v');
+      for (const setup of ["SET search_path = 'temp.main,memory.main'", 'USE acme', 'USE memory']) {
+        const r = await ok(server, `${setup}; SELECT v FROM acme.main.seen`);
+        assert.deepEqual(r.rows, [[7]], setup);
+      }
+      const sid = (await query(server, { statement: "SET search_path = 'temp.main'" })).json[0].session_id;
+      assert.deepEqual((await ok(server, 'SELECT v FROM acme.main.seen', sid)).rows, [[7]]);
+      for (const statement of ['CREATE MACRO __lake_scan(a, b, c) AS 1', 'CREATE OR REPLACE MACRO memory.main.__lake_files(x) AS 1',
+        'DROP MACRO memory.main.__lake_scan', 'CREATE TEMP MACRO __LAKE_scan(x) AS 1']) {
+        const r = await query(server, { statement });
+        assert.match(r.json[1].error ?? '', /^Permission Error: names beginning with __lake are reserved/, statement);
+      }
+      assert.deepEqual((await ok(server, 'SELECT v FROM acme.main.seen')).rows, [[7]]);
+    });
   });
 }
 
