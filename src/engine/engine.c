@@ -417,6 +417,8 @@ int engine_query_begin(struct eng_session *s, const struct eng_query_opts *o, st
 	}
 	q->s = s;
 	q->sql = o->sql;
+	q->door = o->door;
+	q->start_us = clock_mono_us();
 	q->params = o->params;
 	q->nparams = o->nparams;
 	q->column_as_text = o->column_as_text;
@@ -434,7 +436,9 @@ int engine_query_begin(struct eng_session *s, const struct eng_query_opts *o, st
 		eng_set_error(err, ENG_SHUTTING_DOWN, "the server is shutting down");
 		goto fail;
 	}
-	if (worker_slot_acquire(s->w, e->cfg->queue_timeout_ms) < 0) {
+	int slot = worker_slot_acquire(s->w, e->cfg->queue_timeout_ms);
+	metrics_query_waited(q->door, clock_mono_us() - q->start_us);
+	if (slot < 0) {
 		eng_set_error(err, ENG_OVERLOADED, "the worker is overloaded: too many queries waiting");
 		goto fail;
 	}
@@ -443,6 +447,7 @@ int engine_query_begin(struct eng_session *s, const struct eng_query_opts *o, st
 	return 0;
 fail:
 	qlog_finish(e->log, q->log, err->message, 0);
+	metrics_query_done(q->door, METRICS_ERROR, clock_mono_us() - q->start_us);
 	atomic_fetch_sub(&e->active, 1);
 	free(q);
 	return -1;
@@ -1182,7 +1187,9 @@ void engine_query_end(struct eng_query *q, const char *error)
 	struct engine *e = q->s->e;
 	report_reads(q);
 	/* The log forgets the connection before anything else can close it. */
-	qlog_finish(e->log, q->log, error, 0);
+	bool cancelled = qlog_finish(e->log, q->log, error, 0);
+	metrics_query_done(q->door, !error ? METRICS_SUCCESS : cancelled ? METRICS_CANCELLED : METRICS_ERROR,
+	                   clock_mono_us() - q->start_us);
 	if (q->has_result)
 		duckdb_destroy_result(&q->result);
 	for (idx_t c = 0; q->types && c < q->ncols; c++)

@@ -130,6 +130,8 @@ struct engine {
 struct eng_query {
 	struct eng_session *s;
 	const char *sql; /* the caller's, alive until engine_query_end */
+	enum metrics_door door;
+	int64_t start_us; /* monotonic */
 	struct qlog_entry *log;
 	duckdb_result result;
 	bool has_result;

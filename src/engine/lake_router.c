@@ -17,6 +17,7 @@
 #include "engine/sql_split.h"
 #include "engine/statement_head.h"
 #include "util/log.h"
+#include "util/metrics.h"
 #include "util/uuid.h"
 
 /* What a routed statement works on. */
@@ -2087,6 +2088,7 @@ int eng_lake_route(struct eng_query *q, const char *sql, size_t len, int64_t *co
 		/* An autocommit statement that lost a race runs again on the newer snapshot, as PostgreSQL
 		 * re-evaluates an UPDATE whose row changed under it. */
 		log_debug("autocommit statement runs again after losing a race", "attempt=%d table=%s", attempt + 1, r->table);
+		metrics_catalog_count(r->cat.id, METRICS_RETRY);
 		if (!lane) {
 			uint64_t h = (uint64_t)r->cat.id * 1099511628211u;
 			for (const char *c = r->table; *c; c++)

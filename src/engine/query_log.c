@@ -191,7 +191,7 @@ static void cancel_locked(struct qlog *l, struct qlog_entry *e)
 	duckdb_interrupt(e->conn);
 }
 
-void qlog_finish(struct qlog *l, struct qlog_entry *e, const char *error, uint64_t rows)
+bool qlog_finish(struct qlog *l, struct qlog_entry *e, const char *error, uint64_t rows)
 {
 	char *err = error ? dup_bounded(error, ERROR_TEXT_MAX) : NULL;
 	pthread_mutex_lock(&l->mu);
@@ -219,8 +219,10 @@ void qlog_finish(struct qlog *l, struct qlog_entry *e, const char *error, uint64
 			e->usage.rows_processed = e->usage.total_rows;
 	}
 	e->conn = NULL;
+	bool cancelled = e->cancelled;
 	unref(e);
 	pthread_mutex_unlock(&l->mu);
+	return cancelled;
 }
 
 void qlog_set_reads(struct qlog *l, struct qlog_entry *e, const struct cache_use *cache, uint64_t files,

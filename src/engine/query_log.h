@@ -57,8 +57,8 @@ struct qlog_entry *qlog_start(struct qlog *l, const char *id, const char *sessio
                               const char *requested_by, bool visible, duckdb_connection conn, int worker,
                               bool *in_use);
 /* Marks the entry finished (error may be NULL) and drops the caller's reference; its progress is
- * read from the connection one last time first. */
-void qlog_finish(struct qlog *l, struct qlog_entry *e, const char *error, uint64_t rows);
+ * read from the connection one last time first. Returns whether it had been cancelled. */
+bool qlog_finish(struct qlog *l, struct qlog_entry *e, const char *error, uint64_t rows);
 void qlog_add_rows(struct qlog *l, struct qlog_entry *e, uint64_t rows);
 /* Records what the query's binds read of managed tables so far. */
 void qlog_set_reads(struct qlog *l, struct qlog_entry *e, const struct cache_use *cache, uint64_t files,

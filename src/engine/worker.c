@@ -219,6 +219,26 @@ int64_t worker_memory_used(struct worker *w, bool wait)
 	return bytes;
 }
 
+int worker_memory_sample(struct worker *w, int64_t *used, int64_t *temp)
+{
+	*used = *temp = -1;
+	duckdb_connection c;
+	if (duckdb_connect(w->db, &c) == DuckDBError)
+		return -1;
+	duckdb_result r;
+	int rc = -1;
+	if (duckdb_query(c,
+	                 "SELECT sum(memory_usage_bytes)::BIGINT, sum(temporary_storage_bytes)::BIGINT FROM duckdb_memory()",
+	                 &r) == DuckDBSuccess) {
+		*used = duckdb_value_int64(&r, 0, 0);
+		*temp = duckdb_value_int64(&r, 1, 0);
+		rc = 0;
+	}
+	duckdb_destroy_result(&r);
+	duckdb_disconnect(&c);
+	return rc;
+}
+
 int worker_slot_acquire(struct worker *w, int timeout_ms)
 {
 	struct timespec deadline = clock_deadline_ms(timeout_ms);
@@ -246,5 +266,13 @@ void worker_slot_release(struct worker *w)
 	pthread_mutex_lock(&w->mu);
 	w->running--;
 	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
+void worker_slot_counts(struct worker *w, int *running, int *waiting)
+{
+	pthread_mutex_lock(&w->mu);
+	*running = w->running;
+	*waiting = w->waiting;
 	pthread_mutex_unlock(&w->mu);
 }

@@ -21,6 +21,7 @@
 #include "util/base64.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/metrics.h"
 
 #define PROTOCOL_3_0 196608
 #define SSL_REQUEST 80877103
@@ -44,6 +45,7 @@ static void field(buf *b, char code, const char *value)
 void pg_send_error(struct pg_conn *c, const char *severity, const char *sqlstate, const char *message,
                    const char *detail, const char *hint, int position)
 {
+	metrics_error(METRICS_POSTGRES, sqlstate);
 	size_t m = pgw_begin(&c->out, 'E');
 	field(&c->out, 'S', severity);
 	field(&c->out, 'V', severity);

@@ -336,6 +336,7 @@ static struct eng_query *begin_query(struct pg_conn *c, const char *sql, const d
 		.sql = sql,
 		.user = c->user,
 		.client_interface = "Postgres",
+		.door = METRICS_POSTGRES,
 		.user_agent = c->application_name,
 		.visible = true,
 		.params = params,
