@@ -37,13 +37,27 @@ static bool unauthenticated_idle(const struct http_conn *c)
 	return !c->closing && !c->authenticated && c->state != HTTP_CONN_ACTIVE;
 }
 
-/* The oldest connection other than except that may give way: unauthenticated ones first (of addr
- * only, when addr is given), then, without addr, idle keep-alive connections of authenticated
- * clients. */
-static struct http_conn *victim(struct http_conns *t, const struct http_conn *except, const unsigned char *addr)
+/* An unauthenticated connection that counts against its address: it had a request without
+ * credentials, or its grace to send the first one is over. */
+static bool suspect(const struct http_conn *c, int64_t now_us)
+{
+	return unauthenticated_idle(c) && (c->served || now_us - c->since_us >= HTTP_CONN_GRACE_US);
+}
+
+static bool same_addr(const struct http_conn *a, const struct http_conn *b)
+{
+	return !memcmp(a->addr, b->addr, sizeof(a->addr));
+}
+
+/* The oldest connection other than except that may give way: with addr, that address's oldest
+ * suspect one; without, the oldest unauthenticated one, then the oldest idle keep-alive connection
+ * of an authenticated client. */
+static struct http_conn *victim(struct http_conns *t, const struct http_conn *except, const unsigned char *addr,
+                                int64_t now_us)
 {
 	for (struct http_conn *c = t->head; c; c = c->next)
-		if (c != except && unauthenticated_idle(c) && (!addr || !memcmp(c->addr, addr, sizeof(c->addr))))
+		if (c != except && (addr ? !memcmp(c->addr, addr, sizeof(c->addr)) && suspect(c, now_us)
+		                         : unauthenticated_idle(c)))
 			return c;
 	if (addr)
 		return NULL;
@@ -86,22 +100,21 @@ void http_conns_add(struct http_conns *t, struct http_conn *c, int fd, const str
 	t->tail = c;
 	t->open++;
 
+	/* The newcomer is within its grace, so it is admitted; it makes room for itself when its
+	 * address already holds its bound of suspect connections. */
 	size_t same = 0;
 	for (struct http_conn *o = t->head; o; o = o->next)
-		if (!o->closing && !o->authenticated && !memcmp(o->addr, c->addr, sizeof(c->addr)))
+		if (o != c && same_addr(o, c) && suspect(o, now_us))
 			same++;
-	if (same > t->max_unauthenticated_per_ip) {
-		struct http_conn *v = victim(t, c, c->addr);
+	if (same >= t->max_unauthenticated_per_ip) {
+		struct http_conn *v = victim(t, c, c->addr, now_us);
 		if (v) {
 			close_conn(t, v);
 			t->counters.per_ip_evictions++;
-		} else {
-			close_conn(t, c);
-			t->counters.refused++;
 		}
 	}
-	if (!c->closing && t->open > t->max_open) {
-		struct http_conn *v = victim(t, c, NULL);
+	if (t->open > t->max_open) {
+		struct http_conn *v = victim(t, c, NULL, now_us);
 		if (v) {
 			close_conn(t, v);
 			t->counters.bound_evictions++;
@@ -135,6 +148,8 @@ void http_conns_set_state(struct http_conns *t, struct http_conn *c, enum http_c
 	pthread_mutex_lock(&t->mu);
 	c->state = state;
 	c->since_us = now_us;
+	if (state == HTTP_CONN_ACTIVE)
+		c->served = true;
 	pthread_mutex_unlock(&t->mu);
 }
 
@@ -148,11 +163,29 @@ void http_conns_set_authenticated(struct http_conns *t, struct http_conn *c)
 void http_conns_sweep(struct http_conns *t, int64_t now_us)
 {
 	pthread_mutex_lock(&t->mu);
-	for (struct http_conn *c = t->head; c; c = c->next)
+	size_t suspects = 0;
+	for (struct http_conn *c = t->head; c; c = c->next) {
 		if (unauthenticated_idle(c) && now_us - c->since_us > t->header_timeout_us) {
 			close_conn(t, c);
 			t->counters.header_timeouts++;
 		}
+		suspects += suspect(c, now_us);
+	}
+	/* Connections opened together pass their grace together: an address left with more suspect
+	 * ones than its bound keeps the newest. Quadratic, but only while the whole table holds more
+	 * suspects than one address may (the table itself is bounded). */
+	for (struct http_conn *c = t->head; c && suspects > t->max_unauthenticated_per_ip; c = c->next) {
+		if (!suspect(c, now_us))
+			continue;
+		size_t newer = 0;
+		for (struct http_conn *o = c->next; o && newer < t->max_unauthenticated_per_ip; o = o->next)
+			newer += same_addr(o, c) && suspect(o, now_us);
+		if (newer >= t->max_unauthenticated_per_ip) {
+			close_conn(t, c);
+			t->counters.per_ip_evictions++;
+			suspects--;
+		}
+	}
 	pthread_mutex_unlock(&t->mu);
 }
 
