@@ -262,7 +262,7 @@ int eng_bucket_delete(struct engine *e, struct eng_bucket *b, const char *key, c
 }
 
 int eng_bucket_fetch(struct engine *e, struct eng_bucket *b, const char *key, uint64_t size, struct eng_pins *pins,
-                     char *msg, size_t msglen)
+                     struct cache_use *use, char *msg, size_t msglen)
 {
 	if (!b->cached)
 		return 0;
@@ -278,7 +278,7 @@ int eng_bucket_fetch(struct engine *e, struct eng_bucket *b, const char *key, ui
 	}
 	struct store_error serr = {0};
 	struct cache_entry *pin;
-	int rc = cache_acquire(e->cache, b->store, b->uid, key, size, &pin, &serr);
+	int rc = cache_acquire(e->cache, b->store, b->uid, key, size, &pin, use, &serr);
 	if (rc != STORE_OK) {
 		snprintf(msg, msglen, "IO Error: %s", serr.message);
 		return rc == STORE_NOT_FOUND ? -2 : -1;
@@ -298,6 +298,7 @@ struct fetch_job {
 	const uint64_t *sizes;
 	size_t n;
 	struct cache_entry **got; /* one slot per key */
+	struct cache_use *use;
 	pthread_mutex_t mu;
 	size_t next;
 	int failed; /* 0, or the first failure's eng_bucket_fetch code */
@@ -315,7 +316,7 @@ static void *fetch_worker(void *arg)
 			return NULL;
 		struct store_error serr = {0};
 		int rc = cache_acquire(j->e->cache, j->b->store, j->b->uid, j->keys[i], j->sizes ? j->sizes[i] : 0, &j->got[i],
-		                       &serr);
+		                       j->use, &serr);
 		if (rc != STORE_OK) {
 			pthread_mutex_lock(&j->mu);
 			if (!j->failed) {
@@ -328,12 +329,12 @@ static void *fetch_worker(void *arg)
 }
 
 int eng_bucket_fetch_all(struct engine *e, struct eng_bucket *b, const char *const *keys, const uint64_t *sizes,
-                         size_t n, struct eng_pins *pins, char *msg, size_t msglen)
+                         size_t n, struct eng_pins *pins, struct cache_use *use, char *msg, size_t msglen)
 {
 	if (!b->cached || n == 0)
 		return 0;
 	if (n == 1)
-		return eng_bucket_fetch(e, b, keys[0], sizes ? sizes[0] : 0, pins, msg, msglen);
+		return eng_bucket_fetch(e, b, keys[0], sizes ? sizes[0] : 0, pins, use, msg, msglen);
 	if (pins->cap - pins->n < n) {
 		size_t cap = pins->n + n + 16;
 		struct cache_entry **v = realloc(pins->v, cap * sizeof(*v));
@@ -344,7 +345,7 @@ int eng_bucket_fetch_all(struct engine *e, struct eng_bucket *b, const char *con
 		pins->v = v;
 		pins->cap = cap;
 	}
-	struct fetch_job j = {.e = e, .b = b, .keys = keys, .sizes = sizes, .n = n, .got = pins->v + pins->n};
+	struct fetch_job j = {.e = e, .b = b, .keys = keys, .sizes = sizes, .n = n, .got = pins->v + pins->n, .use = use};
 	memset(j.got, 0, n * sizeof(*j.got));
 	pthread_mutex_init(&j.mu, NULL);
 	pthread_t t[FETCH_THREADS - 1];

@@ -10,6 +10,7 @@
 #include "engine/sql_split.h"
 #include "engine/statement_head.h"
 #include "util/log.h"
+#include "util/metrics.h"
 
 /* ATTACH / DETACH of one managed catalog on one worker. */
 static int catalog_sql(struct worker *w, const char *verb, const char *name, char *msg, size_t msglen)
@@ -121,7 +122,8 @@ int engine_catalog_attach(struct engine *e, const char *name, struct eng_error *
 	return rc;
 }
 
-int engine_catalog_detach(struct engine *e, const char *name, struct eng_error *err)
+/* Takes the catalog out of every worker; a drop (not a rename) also forgets its counters. */
+static int detach(struct engine *e, const char *name, bool dropped, struct eng_error *err)
 {
 	char msg[512] = "";
 	int rc = 0;
@@ -133,12 +135,19 @@ int engine_catalog_detach(struct engine *e, const char *name, struct eng_error *
 				rc = -1;
 			eng_not_null_set(&e->workers[i], name, NULL);
 		}
+		if (dropped)
+			metrics_catalog_forget(e->catalogs[idx].id);
 		e->catalogs[idx] = e->catalogs[--e->ncatalogs];
 	}
 	pthread_mutex_unlock(&e->open_mu);
 	if (rc < 0)
 		eng_set_error(err, ENG_INTERNAL, msg);
 	return rc;
+}
+
+int engine_catalog_detach(struct engine *e, const char *name, struct eng_error *err)
+{
+	return detach(e, name, true, err);
 }
 
 /* Follows changes other servers sharing the metadata store made: catalogs created, renamed or
@@ -194,7 +203,7 @@ void eng_catalogs_refresh(struct engine *e)
 
 int engine_catalog_rename(struct engine *e, const char *name, const char *new_name, struct eng_error *err)
 {
-	if (engine_catalog_detach(e, name, err) < 0)
+	if (detach(e, name, false, err) < 0)
 		return -1;
 	return engine_catalog_attach(e, new_name, err);
 }

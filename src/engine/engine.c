@@ -61,6 +61,33 @@ static void session_retire(void *payload)
 		session_destroy(eng_spare_offer(s->e, s));
 }
 
+/* Progress and memory of running queries, for the query log: DuckDB forgets a statement's progress
+ * when it ends, so what a failed or cancelled query had done is the last sample. Memory is the
+ * worker's, read only while it has queries running. */
+static void sample_running(struct engine *e)
+{
+	qlog_sample_progress(e->log);
+	/* A worker being opened holds open_mu for a while: its memory can wait for the next tick.
+	 * Workers close only after this thread stopped. */
+	bool open[COMPUTE_SIZES] = {false};
+	if (pthread_mutex_trylock(&e->open_mu) != 0)
+		return;
+	for (int i = 0; i < COMPUTE_SIZES; i++)
+		open[i] = e->workers[i].open;
+	pthread_mutex_unlock(&e->open_mu);
+	for (int i = 0; i < COMPUTE_SIZES; i++) {
+		struct worker *w = &e->workers[i];
+		if (!open[i])
+			continue;
+		pthread_mutex_lock(&w->mu);
+		bool busy = w->running > 0;
+		pthread_mutex_unlock(&w->mu);
+		int64_t bytes = busy ? worker_memory_used(w, false) : -1;
+		if (bytes >= 0)
+			qlog_note_memory(e->log, i, bytes);
+	}
+}
+
 static void *reaper_main(void *arg)
 {
 	struct engine *e = arg;
@@ -73,6 +100,7 @@ static void *reaper_main(void *arg)
 			break;
 		pthread_mutex_unlock(&e->reaper_mu);
 		qlog_repeat_interrupts(e->log);
+		sample_running(e);
 		if (++tick % 10 != 0) {
 			pthread_mutex_lock(&e->reaper_mu);
 			continue;
@@ -221,6 +249,20 @@ static int exec_simple(duckdb_connection c, const char *sql, struct eng_error *e
 	return rc;
 }
 
+/* DuckDB tracks a statement's progress only for connections that ask for it (it cannot be set for
+ * the whole instance), and would then also draw a progress bar on the server's terminal. */
+static int enable_progress(duckdb_connection c, char *msg, size_t msglen)
+{
+	duckdb_result r;
+	int rc = 0;
+	if (duckdb_query(c, "SET enable_progress_bar = true; SET enable_progress_bar_print = false", &r) == DuckDBError) {
+		snprintf(msg, msglen, "cannot turn on progress tracking: %s", duckdb_result_error(&r));
+		rc = -1;
+	}
+	duckdb_destroy_result(&r);
+	return rc;
+}
+
 static struct eng_session *session_new(struct engine *e, struct worker *w, const char *user, struct eng_error *err)
 {
 	struct eng_session *s = calloc(1, sizeof(*s));
@@ -235,6 +277,14 @@ static struct eng_session *session_new(struct engine *e, struct worker *w, const
 		free(s->user);
 		free(s);
 		eng_set_error(err, ENG_INTERNAL, "cannot open a DuckDB connection");
+		return NULL;
+	}
+	char msg[512];
+	if (enable_progress(s->conn, msg, sizeof(msg)) < 0) {
+		duckdb_disconnect(&s->conn);
+		free(s->user);
+		free(s);
+		eng_set_error(err, ENG_INTERNAL, msg);
 		return NULL;
 	}
 	/* The worker's default zone is UTC (see worker_open), so a new session needs no SET. */
@@ -395,13 +445,15 @@ int engine_query_begin(struct eng_session *s, const struct eng_query_opts *o, st
 	}
 	q->s = s;
 	q->sql = o->sql;
+	q->door = o->door;
+	q->start_us = clock_mono_us();
 	q->params = o->params;
 	q->nparams = o->nparams;
 	q->column_as_text = o->column_as_text;
 	q->list_param = o->list_param;
 	bool in_use;
 	q->log = qlog_start(e->log, id, s->entry->id, o->user, o->sql, o->client_interface, o->user_agent,
-	                    o->requested_by, o->visible, s->conn, &in_use);
+	                    o->requested_by, o->visible, s->conn, s->w->size, &in_use);
 	if (!q->log) {
 		free(q);
 		eng_set_error(err, in_use ? ENG_INVALID : ENG_INTERNAL, in_use ? "query_id is already in use" : "out of memory");
@@ -412,14 +464,18 @@ int engine_query_begin(struct eng_session *s, const struct eng_query_opts *o, st
 		eng_set_error(err, ENG_SHUTTING_DOWN, "the server is shutting down");
 		goto fail;
 	}
-	if (worker_slot_acquire(s->w, e->cfg->queue_timeout_ms) < 0) {
+	int slot = worker_slot_acquire(s->w, e->cfg->queue_timeout_ms);
+	metrics_query_waited(q->door, clock_mono_us() - q->start_us);
+	if (slot < 0) {
 		eng_set_error(err, ENG_OVERLOADED, "the worker is overloaded: too many queries waiting");
 		goto fail;
 	}
+	memset(&s->lake.usage, 0, sizeof(s->lake.usage));
 	*out = q;
 	return 0;
 fail:
 	qlog_finish(e->log, q->log, err->message, 0);
+	metrics_query_done(q->door, METRICS_ERROR, clock_mono_us() - q->start_us);
 	atomic_fetch_sub(&e->active, 1);
 	free(q);
 	return -1;
@@ -645,12 +701,15 @@ static void wrap_columns(struct eng_session *s, const char *sql, duckdb_prepared
 	}
 	char *text = how && names ? wrapped_text(sql, n, how, names) : NULL;
 	duckdb_prepared_statement wrapped = NULL;
+	/* the wrapping binds the same tables again: they are read once */
+	struct eng_usage usage = s->lake.usage;
 	if (text && duckdb_prepare(s->conn, text, &wrapped) == DuckDBSuccess) {
 		duckdb_destroy_prepare(prep);
 		*prep = wrapped;
 	} else {
 		duckdb_destroy_prepare(&wrapped);
 	}
+	s->lake.usage = usage;
 	free(text);
 	for (idx_t c = 0; names && c < n; c++)
 		duckdb_free((void *)names[c]);
@@ -920,6 +979,13 @@ static int rewrap_result(struct eng_query *q, duckdb_prepared_statement *prep, s
 	return rc;
 }
 
+/* What the query's binds read of managed tables so far goes to its log entry. */
+static void report_reads(struct eng_query *q)
+{
+	const struct eng_usage *u = &q->s->lake.usage;
+	qlog_set_reads(q->s->e->log, q->log, &u->cache, u->files, u->bytes, u->rows);
+}
+
 int engine_query_execute(struct eng_query *q, struct eng_error *err)
 {
 	struct eng_session *s = q->s;
@@ -967,6 +1033,7 @@ int engine_query_execute(struct eng_query *q, struct eng_error *err)
 		eng_fail(err, "Internal Error: cannot read the session time zone", q);
 		goto done;
 	}
+	report_reads(q); /* the last statement is bound: a long run shows what it reads */
 	if (duckdb_pending_prepared_streaming(prep, &pending) == DuckDBError) {
 		eng_fail(err, duckdb_pending_error(pending), q);
 		goto done;
@@ -996,6 +1063,7 @@ int engine_query_execute(struct eng_query *q, struct eng_error *err)
 done:
 	eng_lake_bind_end();
 	eng_lake_statement_done(s);
+	report_reads(q);
 	if (rc < 0)
 		eng_txn_statement_failed(s);
 	if (pending)
@@ -1153,8 +1221,11 @@ void engine_query_interrupt(struct eng_query *q) { qlog_interrupt_entry(q->s->e-
 void engine_query_end(struct eng_query *q, const char *error)
 {
 	struct engine *e = q->s->e;
+	report_reads(q);
 	/* The log forgets the connection before anything else can close it. */
-	qlog_finish(e->log, q->log, error, 0);
+	bool cancelled = qlog_finish(e->log, q->log, error, 0);
+	metrics_query_done(q->door, !error ? METRICS_SUCCESS : cancelled ? METRICS_CANCELLED : METRICS_ERROR,
+	                   clock_mono_us() - q->start_us);
 	if (q->has_result)
 		duckdb_destroy_result(&q->result);
 	for (idx_t c = 0; q->types && c < q->ncols; c++)

@@ -12,6 +12,7 @@
 #include "server/config.h"
 #include "storage/cache.h"
 #include "util/buf.h"
+#include "util/metrics.h"
 #include "util/uuid.h"
 
 struct engine;
@@ -80,6 +81,7 @@ struct eng_query_opts {
 	const char *query_id;  /* caller-chosen UUID or NULL for a fresh one */
 	const char *user;
 	const char *client_interface; /* "HttpQuery", "Postgres", ... */
+	enum metrics_door door;       /* which door's queries it counts among (util/metrics.h) */
 	const char *user_agent;
 	const char *requested_by;
 	bool visible;
@@ -120,7 +122,8 @@ duckdb_data_chunk engine_query_fetch(struct eng_query *q, struct eng_error *err)
 void engine_query_add_rows(struct eng_query *q, uint64_t rows);
 /* Stops the query from another thread (client gone, cancel request). Safe at any time. */
 void engine_query_interrupt(struct eng_query *q);
-/* Records the outcome in the log, frees the result and gives the slot back. */
+/* Records the outcome in the log and the metrics (an error of a cancelled query counts as
+ * cancelled), frees the result and gives the slot back. */
 void engine_query_end(struct eng_query *q, const char *error);
 
 /* Cancels query_id if it runs in session_id for this user. Returns ENG_NOT_FOUND when the session
@@ -168,6 +171,23 @@ int engine_bucket_remove(struct engine *e, const char *name, char *msg, size_t m
  * steps ({"step","ok","ms","error"}), *ok when all passed. LAKE_NOT_FOUND for an unknown bucket. */
 int engine_bucket_test(struct engine *e, const char *name, bool *ok, buf *steps, char *msg, size_t msglen);
 void engine_cache_stats(struct engine *e, struct cache_stats *out);
+
+/* What /metrics reads of the engine when it is scraped: each open worker's slots and memory, the
+ * sessions, and the managed catalogs (their ids and names, for the per-catalog counters). */
+struct eng_worker_sample {
+	const char *slug; /* NULL: the worker was never opened */
+	int running, waiting, slots;
+	int64_t memory_bytes, temp_bytes; /* -1 when DuckDB could not tell */
+	int64_t memory_limit;
+};
+struct eng_sample {
+	struct eng_worker_sample workers[COMPUTE_SIZES];
+	size_t sessions, sessions_max;
+	struct metrics_catalog *catalogs; /* names belong to the sample */
+	size_t ncatalogs;
+};
+int engine_sample(struct engine *e, struct eng_sample *out);
+void engine_sample_free(struct eng_sample *s);
 
 /* What one statement takes and returns, without running it (extended-protocol Describe). */
 struct eng_description {

@@ -48,6 +48,20 @@ struct eng_bucket {
 	struct eng_bucket *next;
 };
 
+/* What one query's binds read of managed tables, for its stats: the SSD cache's answers, and the
+ * data files its scans were given (before DuckDB skips row groups by their statistics). DuckDB may
+ * bind a statement more than once, so each table version counts once per query (the first
+ * ENG_USAGE_TABLES of them are remembered; beyond, every bind counts). */
+#define ENG_USAGE_TABLES 32
+struct eng_usage {
+	struct cache_use cache;
+	uint64_t files, bytes, rows;
+	struct {
+		int64_t catalog, table, snapshot;
+	} read[ENG_USAGE_TABLES];
+	size_t nread;
+};
+
 /* A session's view of the lake: the snapshots its statement (or open transaction) reads, and the
  * changes its open transaction has made but not committed (one changeset per catalog). */
 struct eng_lake_session {
@@ -61,6 +75,7 @@ struct eng_lake_session {
 	struct lake_changeset *pending;
 	size_t npending;
 	struct eng_pins objects; /* cached objects read, released with the held snapshots */
+	struct eng_usage usage;  /* what the running query's binds read */
 };
 
 struct eng_session {
@@ -128,6 +143,8 @@ struct engine {
 struct eng_query {
 	struct eng_session *s;
 	const char *sql; /* the caller's, alive until engine_query_end */
+	enum metrics_door door;
+	int64_t start_us; /* monotonic */
 	struct qlog_entry *log;
 	duckdb_result result;
 	bool has_result;
@@ -223,13 +240,14 @@ void eng_buckets_refresh(struct engine *e);
 int eng_bucket_put(struct engine *e, struct eng_bucket *b, const char *key, const char *path, char *msg,
                    size_t msglen);
 int eng_bucket_delete(struct engine *e, struct eng_bucket *b, const char *key, char *msg, size_t msglen);
-/* Makes key readable at b->root + key (size: what it weighs, 0 when unknown), pinned in pins.
- * -2 when the bucket has no such object, -1 on other errors (msg says which). */
+/* Makes key readable at b->root + key (size: what it weighs, 0 when unknown), pinned in pins;
+ * use (may be NULL) counts what the SSD cache had and what it downloaded. -2 when the bucket has
+ * no such object, -1 on other errors (msg says which). */
 int eng_bucket_fetch(struct engine *e, struct eng_bucket *b, const char *key, uint64_t size, struct eng_pins *pins,
-                     char *msg, size_t msglen);
+                     struct cache_use *use, char *msg, size_t msglen);
 /* The same for n objects at once, fetched in parallel. */
 int eng_bucket_fetch_all(struct engine *e, struct eng_bucket *b, const char *const *keys, const uint64_t *sizes,
-                         size_t n, struct eng_pins *pins, char *msg, size_t msglen);
+                         size_t n, struct eng_pins *pins, struct cache_use *use, char *msg, size_t msglen);
 void eng_pins_release(struct engine *e, struct eng_pins *pins);
 
 /* lake_maintenance.c */

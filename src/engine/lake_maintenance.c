@@ -60,11 +60,11 @@ static int compact_table(struct engine *e, struct worker *w, const struct lake_h
 		return -1;
 	/* the files to merge are read locally, pinned in the cache until the merged file is written */
 	struct eng_pins pins = {0};
-	int frc = eng_bucket_fetch(e, b, t->schema_file, 0, &pins, msg, msglen);
+	int frc = eng_bucket_fetch(e, b, t->schema_file, 0, &pins, NULL, msg, msglen);
 	if (frc == 0)
-		frc = eng_bucket_fetch_all(e, b, (const char *const *)c->paths, NULL, c->n, &pins, msg, msglen);
+		frc = eng_bucket_fetch_all(e, b, (const char *const *)c->paths, NULL, c->n, &pins, NULL, msg, msglen);
 	if (frc == 0)
-		frc = eng_bucket_fetch_all(e, b, (const char *const *)f.deletes, NULL, f.ndeletes, &pins, msg, msglen);
+		frc = eng_bucket_fetch_all(e, b, (const char *const *)f.deletes, NULL, f.ndeletes, &pins, NULL, msg, msglen);
 	if (frc < 0) {
 		eng_pins_release(e, &pins);
 		lake_files_free(&f);

@@ -17,6 +17,7 @@
 #include "engine/sql_split.h"
 #include "engine/statement_head.h"
 #include "util/log.h"
+#include "util/metrics.h"
 #include "util/uuid.h"
 
 /* What a routed statement works on. */
@@ -1356,7 +1357,7 @@ static int copy_from(struct route *r, int64_t *count)
 	if (!b)
 		return fail(r, "IO Error: %s", msg);
 	/* read locally: fetched into the cache (pinned for the statement) unless the bucket is a folder */
-	int frc = eng_bucket_fetch(r->e, b, key, 0, &r->s->lake.objects, msg, sizeof(msg));
+	int frc = eng_bucket_fetch(r->e, b, key, 0, &r->s->lake.objects, &r->s->lake.usage.cache, msg, sizeof(msg));
 	if (frc == -2)
 		return fail(r, "IO Error: no object '%s' in the catalog's bucket", key);
 	if (frc < 0)
@@ -2087,6 +2088,7 @@ int eng_lake_route(struct eng_query *q, const char *sql, size_t len, int64_t *co
 		/* An autocommit statement that lost a race runs again on the newer snapshot, as PostgreSQL
 		 * re-evaluates an UPDATE whose row changed under it. */
 		log_debug("autocommit statement runs again after losing a race", "attempt=%d table=%s", attempt + 1, r->table);
+		metrics_catalog_count(r->cat.id, METRICS_RETRY);
 		if (!lane) {
 			uint64_t h = (uint64_t)r->cat.id * 1099511628211u;
 			for (const char *c = r->table; *c; c++)

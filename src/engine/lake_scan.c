@@ -248,6 +248,21 @@ static bool parse_placeholder(const char *name, bool *rows, int64_t *cid, int64_
 	return *end == '\0' && *cid > 0 && *tid > 0;
 }
 
+/* False when the query has counted this version of the table already. */
+static bool first_read(struct eng_usage *u, int64_t catalog, int64_t table, int64_t snapshot)
+{
+	for (size_t i = 0; i < u->nread; i++)
+		if (u->read[i].catalog == catalog && u->read[i].table == table && u->read[i].snapshot == snapshot)
+			return false;
+	if (u->nread < ENG_USAGE_TABLES) {
+		u->read[u->nread].catalog = catalog;
+		u->read[u->nread].table = table;
+		u->read[u->nread].snapshot = snapshot;
+		u->nread++;
+	}
+	return true;
+}
+
 static void resolve(duckdb_replacement_scan_info info, const char *name, void *data)
 {
 	struct engine *e = data;
@@ -315,20 +330,29 @@ static void resolve(duckdb_replacement_scan_info info, const char *name, void *d
 	/* The schema file is made locally from the metadata when views are built; the bucket's copy
 	 * is only read for versions this worker has no view of (time travel across a change). */
 	struct worker *w = s ? s->w : building_worker;
+	/* What the query's scans bind counts towards its stats; binds outside a query do not. */
+	struct cache_use *use = s && first_read(&s->lake.usage, cid, tid, snap)
+	                            ? &s->lake.usage.cache : NULL;
+	if (use) {
+		s->lake.usage.files += ndata + nmore;
+		s->lake.usage.rows += f.rows;
+		for (size_t i = 0; i < ndata; i++)
+			s->lake.usage.bytes += f.data_sizes[i];
+	}
 	char schema_path[8192];
 	int frc = 0;
 	if (!w || !eng_lake_local_schema(w, f.schema_file, schema_path, sizeof(schema_path))) {
 		snprintf(schema_path, sizeof(schema_path), "%s%s", b->root, f.schema_file);
-		frc = eng_bucket_fetch(e, b, f.schema_file, 0, pins, msg, sizeof(msg));
+		frc = eng_bucket_fetch(e, b, f.schema_file, 0, pins, use, msg, sizeof(msg));
 	}
 	if (frc == 0)
-		frc = eng_bucket_fetch_all(e, b, (const char *const *)f.data, f.data_sizes, ndata, pins, msg, sizeof(msg));
+		frc = eng_bucket_fetch_all(e, b, (const char *const *)f.data, f.data_sizes, ndata, pins, use, msg, sizeof(msg));
 	if (frc == 0)
-		frc = eng_bucket_fetch_all(e, b, (const char *const *)f.deletes, NULL, ndeletes, pins, msg, sizeof(msg));
+		frc = eng_bucket_fetch_all(e, b, (const char *const *)f.deletes, NULL, ndeletes, pins, use, msg, sizeof(msg));
 	if (frc == 0)
-		frc = eng_bucket_fetch_all(e, b, (const char *const *)more, NULL, nmore, pins, msg, sizeof(msg));
+		frc = eng_bucket_fetch_all(e, b, (const char *const *)more, NULL, nmore, pins, use, msg, sizeof(msg));
 	if (frc == 0)
-		frc = eng_bucket_fetch_all(e, b, (const char *const *)moredel, NULL, nmoredel, pins, msg, sizeof(msg));
+		frc = eng_bucket_fetch_all(e, b, (const char *const *)moredel, NULL, nmoredel, pins, use, msg, sizeof(msg));
 	if (frc < 0) {
 		duckdb_replacement_scan_set_error(info, msg);
 		free(more);

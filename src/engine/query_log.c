@@ -21,6 +21,7 @@ struct qlog {
 	struct qlog_entry **ring;
 	size_t nbuckets;
 	struct qlog_entry **buckets;
+	struct qlog_entry *running; /* entries with a connection, newest first */
 	int running_cancelled; /* running entries with a cancel, for qlog_repeat_interrupts */
 };
 
@@ -107,7 +108,8 @@ static char *dup_bounded(const char *s, size_t max)
 
 struct qlog_entry *qlog_start(struct qlog *l, const char *id, const char *session_id, const char *user,
                               const char *query, const char *client_interface, const char *user_agent,
-                              const char *requested_by, bool visible, duckdb_connection conn, bool *in_use)
+                              const char *requested_by, bool visible, duckdb_connection conn, int worker,
+                              bool *in_use)
 {
 	*in_use = false;
 	struct qlog_entry *e = calloc(1, sizeof(*e));
@@ -128,6 +130,9 @@ struct qlog_entry *qlog_start(struct qlog *l, const char *id, const char *sessio
 	e->visible = visible;
 	e->start_us = clock_wall_us();
 	e->conn = conn;
+	e->worker = worker;
+	e->usage.percentage = -1;
+	e->usage.memory_peak = -1;
 	e->refs = 2; /* the ring's and the caller's */
 	pthread_mutex_lock(&l->mu);
 	struct qlog_entry **dup = slot_of(l, id);
@@ -149,8 +154,28 @@ struct qlog_entry *qlog_start(struct qlog *l, const char *id, const char *sessio
 	l->next = (l->next + 1) % l->cap;
 	struct qlog_entry **slot = slot_of(l, id);
 	*slot = e;
+	if (conn) {
+		e->rnext = l->running;
+		if (l->running)
+			l->running->rprev = e;
+		l->running = e;
+	}
 	pthread_mutex_unlock(&l->mu);
 	return e;
+}
+
+/* Takes the connection's progress when DuckDB has one (it has none before a statement starts,
+ * after it ends and for sources that cannot tell). Under the log's lock. */
+static void sample_locked(struct qlog_entry *e)
+{
+	if (!e->conn)
+		return;
+	duckdb_query_progress_type p = duckdb_query_progress(e->conn);
+	if (p.percentage < 0)
+		return;
+	e->usage.percentage = p.percentage > 100 ? 100 : p.percentage;
+	e->usage.rows_processed = p.rows_processed;
+	e->usage.total_rows = p.total_rows_to_process;
 }
 
 /* Interrupts a running entry; the cancel is remembered so it can be repeated should DuckDB not
@@ -166,19 +191,65 @@ static void cancel_locked(struct qlog *l, struct qlog_entry *e)
 	duckdb_interrupt(e->conn);
 }
 
-void qlog_finish(struct qlog *l, struct qlog_entry *e, const char *error, uint64_t rows)
+bool qlog_finish(struct qlog *l, struct qlog_entry *e, const char *error, uint64_t rows)
 {
 	char *err = error ? dup_bounded(error, ERROR_TEXT_MAX) : NULL;
 	pthread_mutex_lock(&l->mu);
+	sample_locked(e);
 	e->end_us = clock_wall_us();
 	if (e->end_us <= e->start_us)
 		e->end_us = e->start_us + 1;
 	e->error = err;
 	e->rows += rows;
-	if (e->cancelled && e->conn)
-		l->running_cancelled--;
+	if (e->conn) {
+		if (e->cancelled)
+			l->running_cancelled--;
+		if (e->rprev)
+			e->rprev->rnext = e->rnext;
+		else
+			l->running = e->rnext;
+		if (e->rnext)
+			e->rnext->rprev = e->rprev;
+		e->rprev = e->rnext = NULL;
+	}
+	/* A query that ran to its end did all its work, whatever the last sample said. */
+	if (!e->error) {
+		e->usage.percentage = 100;
+		if (e->usage.rows_processed < e->usage.total_rows)
+			e->usage.rows_processed = e->usage.total_rows;
+	}
 	e->conn = NULL;
+	bool cancelled = e->cancelled;
 	unref(e);
+	pthread_mutex_unlock(&l->mu);
+	return cancelled;
+}
+
+void qlog_set_reads(struct qlog *l, struct qlog_entry *e, const struct cache_use *cache, uint64_t files,
+                    uint64_t bytes, uint64_t rows)
+{
+	pthread_mutex_lock(&l->mu);
+	e->usage.cache = *cache;
+	e->usage.scan_files = files;
+	e->usage.scan_bytes = bytes;
+	e->usage.scan_rows = rows;
+	pthread_mutex_unlock(&l->mu);
+}
+
+void qlog_sample_progress(struct qlog *l)
+{
+	pthread_mutex_lock(&l->mu);
+	for (struct qlog_entry *e = l->running; e; e = e->rnext)
+		sample_locked(e);
+	pthread_mutex_unlock(&l->mu);
+}
+
+void qlog_note_memory(struct qlog *l, int worker, int64_t bytes)
+{
+	pthread_mutex_lock(&l->mu);
+	for (struct qlog_entry *e = l->running; e; e = e->rnext)
+		if (e->worker == worker && bytes > e->usage.memory_peak)
+			e->usage.memory_peak = bytes;
 	pthread_mutex_unlock(&l->mu);
 }
 
@@ -207,12 +278,9 @@ int qlog_interrupt_all(struct qlog *l)
 {
 	int n = 0;
 	pthread_mutex_lock(&l->mu);
-	for (size_t i = 0; i < l->cap; i++) {
-		struct qlog_entry *e = l->ring[i];
-		if (e && e->conn) {
-			cancel_locked(l, e);
-			n++;
-		}
+	for (struct qlog_entry *e = l->running; e; e = e->rnext) {
+		cancel_locked(l, e);
+		n++;
 	}
 	pthread_mutex_unlock(&l->mu);
 	return n;
@@ -228,11 +296,9 @@ void qlog_interrupt_entry(struct qlog *l, struct qlog_entry *e)
 void qlog_repeat_interrupts(struct qlog *l)
 {
 	pthread_mutex_lock(&l->mu);
-	for (size_t i = 0; l->running_cancelled > 0 && i < l->cap; i++) {
-		struct qlog_entry *e = l->ring[i];
-		if (e && e->conn && e->cancelled)
+	for (struct qlog_entry *e = l->running; l->running_cancelled > 0 && e; e = e->rnext)
+		if (e->cancelled)
 			duckdb_interrupt(e->conn);
-	}
 	pthread_mutex_unlock(&l->mu);
 }
 
@@ -259,6 +325,39 @@ static void put_opt_string(buf *out, const char *s)
 		buf_puts(out, "null");
 }
 
+/* The figures of the contract's stats object; see docs/USAGE.md for their meaning. */
+static void put_stats(buf *out, const struct qlog_entry *e)
+{
+	const struct qlog_usage *u = &e->usage;
+	buf_printf(out,
+	           "{\"caching\":{\"data_hits\":%llu,\"data_misses\":%llu,\"data_bytes_hits\":%llu,"
+	           "\"data_bytes_misses\":%llu,\"filehandle_hits\":0,\"filehandle_misses\":0,\"metadata_hits\":0,"
+	           "\"metadata_misses\":0}",
+	           (unsigned long long)u->cache.hits, (unsigned long long)u->cache.misses,
+	           (unsigned long long)u->cache.hit_bytes, (unsigned long long)u->cache.miss_bytes);
+	buf_puts(out, ",\"memory\":");
+	if (u->memory_peak >= 0)
+		buf_printf(out, "{\"total_usage_bytes\":%lld}", (long long)u->memory_peak);
+	else
+		buf_puts(out, "null");
+	buf_printf(out,
+	           ",\"scan\":{\"estimated_scanned_rows\":%llu,\"estimated_result_rows\":%llu,"
+	           "\"scanned_files_estimate\":%llu,\"scanned_bytes_estimate\":%llu}}",
+	           (unsigned long long)(u->total_rows ? u->total_rows : u->scan_rows),
+	           (unsigned long long)e->rows, (unsigned long long)u->scan_files, (unsigned long long)u->scan_bytes);
+}
+
+static void put_progress(buf *out, const struct qlog_entry *e)
+{
+	const struct qlog_usage *u = &e->usage;
+	double pct = u->percentage < 0 ? 0 : u->percentage;
+	buf_puts(out, "{\"percentage\":");
+	jw_double(out, pct);
+	buf_printf(out, ",\"rows_processed\":%llu,\"total_rows\":%llu,\"bytes_processed\":%llu,\"total_bytes\":%llu}",
+	           (unsigned long long)u->rows_processed, (unsigned long long)u->total_rows,
+	           (unsigned long long)((double)u->scan_bytes * pct / 100.0), (unsigned long long)u->scan_bytes);
+}
+
 int qlog_json(struct qlog *l, const char *id, const char *user, buf *out)
 {
 	pthread_mutex_lock(&l->mu);
@@ -267,15 +366,7 @@ int qlog_json(struct qlog *l, const char *id, const char *user, buf *out)
 		pthread_mutex_unlock(&l->mu);
 		return -1;
 	}
-	double pct = e->end_us ? 100.0 : 0.0;
-	uint64_t processed = 0, total = 0;
-	if (e->conn) {
-		duckdb_query_progress_type p = duckdb_query_progress(e->conn);
-		if (p.percentage >= 0)
-			pct = p.percentage;
-		processed = p.rows_processed;
-		total = p.total_rows_to_process;
-	}
+	sample_locked(e);
 	int64_t end = e->end_us ? e->end_us : clock_wall_us();
 	buf_puts(out, "{\"uuid\":");
 	jw_cstring(out, e->id);
@@ -295,15 +386,19 @@ int qlog_json(struct qlog *l, const char *id, const char *user, buf *out)
 	jw_cstring(out, e->client_interface);
 	buf_puts(out, ",\"error\":");
 	put_opt_string(out, e->error);
-	buf_printf(out, ",\"status\":\"%s\"", !e->end_us ? "running" : e->error ? "failed" : "succeeded");
+	const char *status = !e->end_us ? "running" : !e->error ? "succeeded" : e->cancelled ? "cancelled" : "failed";
+	buf_printf(out, ",\"status\":\"%s\"", status);
 	buf_printf(out, ",\"rows\":%llu", (unsigned long long)e->rows);
-	buf_puts(out, ",\"stats\":null");
+	buf_puts(out, ",\"stats\":");
+	put_stats(out, e);
+	/* The progress object is what the SDKs read; its three DuckDB figures are repeated at the
+	 * top level, where the JavaScript SDK reads them. */
 	buf_puts(out, ",\"progress\":");
-	jw_double(out, pct);
+	put_progress(out, e);
 	buf_puts(out, ",\"percentage\":");
-	jw_double(out, pct);
-	buf_printf(out, ",\"rows_processed\":%llu,\"total_rows\":%llu", (unsigned long long)processed,
-	           (unsigned long long)total);
+	jw_double(out, e->usage.percentage < 0 ? 0 : e->usage.percentage);
+	buf_printf(out, ",\"rows_processed\":%llu,\"total_rows\":%llu", (unsigned long long)e->usage.rows_processed,
+	           (unsigned long long)e->usage.total_rows);
 	buf_printf(out, ",\"visible\":%s", e->visible ? "true" : "false");
 	buf_puts(out, ",\"requested_by\":");
 	put_opt_string(out, e->requested_by);

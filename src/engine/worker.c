@@ -67,8 +67,15 @@ static int load_global_settings(struct worker *w, duckdb_connection c)
 	return 0;
 }
 
+/* Progress tracking is on in every session (GET /query/{id} reads it) and its terminal display is
+ * off (it would write to the server's output). */
+static const char *const server_owned[] = {"enable_progress_bar", "enable_progress_bar_print", "progress_bar_time"};
+
 bool worker_setting_is_global(const struct worker *w, const char *name)
 {
+	for (size_t i = 0; i < sizeof(server_owned) / sizeof(server_owned[0]); i++)
+		if (strcasecmp(server_owned[i], name) == 0)
+			return true;
 	for (size_t i = 0; i < w->n_global_settings; i++)
 		if (w->global_settings[i] && strcasecmp(w->global_settings[i], name) == 0)
 			return true;
@@ -197,6 +204,41 @@ int worker_admin_exec(struct worker *w, const char *sql, char *err, size_t errle
 	return rc;
 }
 
+int64_t worker_memory_used(struct worker *w, bool wait)
+{
+	if (wait)
+		pthread_mutex_lock(&w->admin_mu);
+	else if (pthread_mutex_trylock(&w->admin_mu) != 0)
+		return -1;
+	duckdb_result r;
+	int64_t bytes = -1;
+	if (duckdb_query(w->admin, "SELECT sum(memory_usage_bytes)::BIGINT FROM duckdb_memory()", &r) == DuckDBSuccess)
+		bytes = duckdb_value_int64(&r, 0, 0);
+	duckdb_destroy_result(&r);
+	pthread_mutex_unlock(&w->admin_mu);
+	return bytes;
+}
+
+int worker_memory_sample(struct worker *w, int64_t *used, int64_t *temp)
+{
+	*used = *temp = -1;
+	duckdb_connection c;
+	if (duckdb_connect(w->db, &c) == DuckDBError)
+		return -1;
+	duckdb_result r;
+	int rc = -1;
+	if (duckdb_query(c,
+	                 "SELECT sum(memory_usage_bytes)::BIGINT, sum(temporary_storage_bytes)::BIGINT FROM duckdb_memory()",
+	                 &r) == DuckDBSuccess) {
+		*used = duckdb_value_int64(&r, 0, 0);
+		*temp = duckdb_value_int64(&r, 1, 0);
+		rc = 0;
+	}
+	duckdb_destroy_result(&r);
+	duckdb_disconnect(&c);
+	return rc;
+}
+
 int worker_slot_acquire(struct worker *w, int timeout_ms)
 {
 	struct timespec deadline = clock_deadline_ms(timeout_ms);
@@ -224,5 +266,13 @@ void worker_slot_release(struct worker *w)
 	pthread_mutex_lock(&w->mu);
 	w->running--;
 	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
+void worker_slot_counts(struct worker *w, int *running, int *waiting)
+{
+	pthread_mutex_lock(&w->mu);
+	*running = w->running;
+	*waiting = w->waiting;
 	pthread_mutex_unlock(&w->mu);
 }

@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "duckdb.h"
 #include "server/config.h"
@@ -38,9 +39,18 @@ void worker_close(struct worker *w);
 /* Waits for a query slot; returns 0, or -1 when the queue is full or timeout_ms passes. */
 int worker_slot_acquire(struct worker *w, int timeout_ms);
 void worker_slot_release(struct worker *w);
+/* Queries holding a slot and queries waiting for one, now. */
+void worker_slot_counts(struct worker *w, int *running, int *waiting);
 /* Runs sql on the worker's own connection. */
 int worker_admin_exec(struct worker *w, const char *sql, char *err, size_t errlen);
-/* True when `name` is an instance-wide DuckDB setting (case-insensitive). */
+/* Bytes DuckDB's buffer manager holds in memory now (all sessions of the worker), or -1 when the
+ * worker's own connection is busy (when not waiting for it) or the question fails. */
+int64_t worker_memory_used(struct worker *w, bool wait);
+/* The same and the bytes spilled to the worker's temporary files, asked on a connection of its
+ * own so that a busy admin connection never holds it up (for /metrics). -1 when DuckDB fails. */
+int worker_memory_sample(struct worker *w, int64_t *used, int64_t *temp);
+/* True when `name` is an instance-wide DuckDB setting (case-insensitive), or one the server keeps
+ * the same in every session. */
 bool worker_setting_is_global(const struct worker *w, const char *name);
 
 #endif

@@ -1,4 +1,4 @@
-/* Admin handlers for buckets, the SSD cache and /metrics. A bucket's secret and session token go
+/* Admin handlers for buckets and the SSD cache. A bucket's secret and session token go
  * in sealed and never come out: listings say only whether the bucket has its own credentials. */
 #include <jansson.h>
 #include <stdio.h>
@@ -9,7 +9,6 @@
 #include "http/lakehouse_api.h"
 #include "engine/engine.h"
 #include "lake/metadata.h"
-#include "storage/store.h"
 #include "util/json.h"
 
 static void bucket_error(struct http_response *res, int rc, const char *msg)
@@ -200,35 +199,4 @@ void admin_cache_stats(struct http_request *req, struct http_response *res, void
 	           (unsigned long long)s.hits, (unsigned long long)s.misses, (unsigned long long)s.waits,
 	           (unsigned long long)s.bytes_fetched, (unsigned long long)s.bytes_cached, (unsigned long long)s.objects,
 	           (unsigned long long)s.evictions, (unsigned long long)s.capacity);
-}
-
-void admin_metrics(struct http_request *req, struct http_response *res, void *app)
-{
-	struct lakehouse_api *api = app;
-	if (!admin_allowed(req, res, api))
-		return;
-	struct cache_stats s;
-	engine_cache_stats(api->engine, &s);
-	uint64_t requests, retries;
-	store_s3_counters(&requests, &retries);
-	res->content_type = "text/plain; version=0.0.4";
-	static const struct {
-		const char *name, *type, *help;
-	} m[] = {
-		{"lakehouse_cache_hits_total", "counter", "Reads of bucket objects found in the SSD cache."},
-		{"lakehouse_cache_misses_total", "counter", "Reads of bucket objects that downloaded them."},
-		{"lakehouse_cache_waits_total", "counter", "Reads that waited for another read's download of the same object."},
-		{"lakehouse_cache_fetched_bytes_total", "counter", "Bytes downloaded from buckets into the SSD cache."},
-		{"lakehouse_cache_evictions_total", "counter", "Objects evicted from the SSD cache."},
-		{"lakehouse_cache_bytes", "gauge", "Bytes held by the SSD cache."},
-		{"lakehouse_cache_objects", "gauge", "Objects held by the SSD cache."},
-		{"lakehouse_cache_capacity_bytes", "gauge", "Size bound of the SSD cache."},
-		{"lakehouse_s3_requests_total", "counter", "Requests sent to S3-compatible buckets, retries included."},
-		{"lakehouse_s3_retries_total", "counter", "S3 requests retried after throttling, errors or stalls."},
-	};
-	const uint64_t v[] = {s.hits, s.misses, s.waits, s.bytes_fetched, s.evictions, s.bytes_cached, s.objects,
-	                      s.capacity, requests, retries};
-	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
-		buf_printf(&res->body, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", m[i].name, m[i].help, m[i].name, m[i].type,
-		           m[i].name, (unsigned long long)v[i]);
 }

@@ -1,6 +1,7 @@
-/* libmicrohttpd glue. One thread per connection (bounded by max-connections) so a handler or stream
- * may block on DuckDB without stalling other clients; bodies are bounded by body-max; credentials
- * are compared in constant time and never logged. */
+/* libmicrohttpd glue. One thread per connection (bounded a little above max-connections) so a
+ * handler or stream may block on DuckDB without stalling other clients; bodies are bounded by
+ * body-max; credentials are compared in constant time and never logged; who may hold a connection
+ * is http_conns.c's call. */
 #include "http/http_server.h"
 
 #include <arpa/inet.h>
@@ -16,10 +17,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "http/http_conns.h"
 #include "util/base64.h"
 #include "util/clock.h"
 #include "util/json.h"
 #include "util/log.h"
+
+enum { CONNECTION_MARGIN = 32 };
 
 struct http_server {
 	struct MHD_Daemon *daemon;
@@ -32,11 +36,13 @@ struct http_server {
 	struct http_watch *watches;
 	pthread_t watcher;
 	bool stop;
+	struct http_conns conns;
 };
 
 struct http_request {
 	struct http_server *server;
 	struct MHD_Connection *conn;
+	struct http_conn *hc; /* its entry in the connection table */
 	char method[16];
 	char *path;
 	char path_arg[256];
@@ -66,6 +72,11 @@ const char *http_request_path(const struct http_request *r) { return r->path; }
 const char *http_request_path_arg(const struct http_request *r) { return r->path_arg; }
 const char *http_request_user(const struct http_request *r) { return r->user; }
 int64_t http_request_start_us(const struct http_request *r) { return r->start_us; }
+
+void http_request_server_conns(const struct http_request *r, struct http_conns_stats *out)
+{
+	http_conns_stats(&r->server->conns, out);
+}
 
 const char *http_request_body(const struct http_request *r, size_t *len)
 {
@@ -126,8 +137,9 @@ void http_watch_stop(struct http_watch *w)
 	pthread_mutex_unlock(&w->server->watch_mu);
 }
 
-/* Polls watched connections for a peer hang-up. Polling happens under the lock, so every fd polled
- * is one whose owner is blocked inside a read callback and therefore still open. */
+/* Polls watched connections for a peer hang-up, and closes connections whose request header is
+ * overdue. Polling happens under the lock, so every fd polled is one whose owner is blocked inside
+ * a read callback and therefore still open. */
 static void *watcher_main(void *arg)
 {
 	struct http_server *s = arg;
@@ -148,6 +160,7 @@ static void *watcher_main(void *arg)
 			}
 		}
 		pthread_mutex_unlock(&s->watch_mu);
+		http_conns_sweep(&s->conns, clock_mono_us());
 	}
 }
 
@@ -317,6 +330,8 @@ static enum MHD_Result dispatch(struct http_request *req)
 		req->user = authenticate(s, req->conn);
 		if (!req->user)
 			return respond_error(req, 401, "unauthorized", "missing or invalid credentials");
+		if (req->hc)
+			http_conns_set_authenticated(&s->conns, req->hc);
 	}
 	if (!found) {
 		if (allow[0]) {
@@ -361,6 +376,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		req->server = s;
 		req->conn = conn;
 		req->start_us = clock_mono_us();
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+		req->hc = ci ? ci->socket_context : NULL;
+		if (req->hc)
+			http_conns_set_state(&s->conns, req->hc, HTTP_CONN_ACTIVE, req->start_us);
 		snprintf(req->method, sizeof(req->method), "%s", method);
 		req->path = strdup(url);
 		buf_init(&req->body);
@@ -393,11 +412,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
-	(void)cls;
+	struct http_server *s = cls;
 	(void)conn;
 	struct http_request *req = *con_cls;
 	if (!req)
 		return;
+	if (req->hc)
+		http_conns_set_state(&s->conns, req->hc, HTTP_CONN_IDLE, clock_mono_us());
 	const char *how = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "ok"
 	                  : toe == MHD_REQUEST_TERMINATED_CLIENT_ABORT ? "client_gone"
 	                  : toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? "timeout"
@@ -410,6 +431,29 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	buf_free(&req->body);
 	free(req);
 	*con_cls = NULL;
+}
+
+/* Runs on the daemon's thread: at accept (before the connection's thread starts) and after that
+ * thread ended, before the socket is closed. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+	struct http_server *s = cls;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		struct http_conn *c = malloc(sizeof(*c));
+		if (!c) {
+			*socket_context = NULL;
+			return;
+		}
+		const union MHD_ConnectionInfo *fd = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		const union MHD_ConnectionInfo *addr = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		http_conns_add(&s->conns, c, fd ? fd->connect_fd : -1, addr ? addr->client_addr : NULL, clock_mono_us());
+		*socket_context = c;
+	} else if (*socket_context) {
+		http_conns_remove(&s->conns, *socket_context);
+		free(*socket_context);
+		*socket_context = NULL;
+	}
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -449,15 +493,22 @@ struct http_server *http_server_start(const struct config *cfg, int port, const 
 	s->app = app;
 	s->port = port;
 	pthread_mutex_init(&s->watch_mu, NULL);
+	http_conns_init(&s->conns, (size_t)cfg->max_connections, (size_t)cfg->max_unauthenticated_per_ip,
+	                cfg->header_timeout_seconds);
+	/* libmicrohttpd stops accepting at its own limit, so it gets a margin above ours: connections
+	 * beyond max-connections are still accepted, to make room by closing waiting or idle ones, or to
+	 * be turned away at once. */
+	unsigned mhd_limit = (unsigned)cfg->max_connections + CONNECTION_MARGIN;
 	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
 	                 MHD_USE_ERROR_LOG | MHD_USE_ITC;
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	s->daemon = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, s,
 	                             MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-	                             MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
+	                             MHD_OPTION_CONNECTION_LIMIT, mhd_limit,
 	                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->idle_timeout_seconds,
 	                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+	                             MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
 	                             MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
 	                             MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
 	                             MHD_OPTION_END);
@@ -465,12 +516,14 @@ struct http_server *http_server_start(const struct config *cfg, int port, const 
 	if (!s->daemon) {
 		snprintf(err, errlen, "cannot listen on %s:%d (in use, or not allowed)", cfg->bind, port);
 		pthread_mutex_destroy(&s->watch_mu);
+		http_conns_destroy(&s->conns);
 		free(s);
 		return NULL;
 	}
 	if (pthread_create(&s->watcher, NULL, watcher_main, s) != 0) {
 		MHD_stop_daemon(s->daemon);
 		pthread_mutex_destroy(&s->watch_mu);
+		http_conns_destroy(&s->conns);
 		free(s);
 		snprintf(err, errlen, "cannot start the connection watcher");
 		return NULL;
@@ -497,5 +550,6 @@ void http_server_stop(struct http_server *s)
 	pthread_mutex_unlock(&s->watch_mu);
 	pthread_join(s->watcher, NULL);
 	pthread_mutex_destroy(&s->watch_mu);
+	http_conns_destroy(&s->conns);
 	free(s);
 }

@@ -53,6 +53,9 @@ const char *http_request_header(const struct http_request *r, const char *name);
 const char *http_request_query(const struct http_request *r, const char *name);
 const char *http_request_user(const struct http_request *r);
 int64_t http_request_start_us(const struct http_request *r);
+/* How many connections the request's server holds and why it closed others (for /metrics). */
+struct http_conns_stats;
+void http_request_server_conns(const struct http_request *r, struct http_conns_stats *out);
 /* Lets the request log name the query this request ran. */
 void http_request_set_query_id(struct http_request *r, const char *query_id);
 

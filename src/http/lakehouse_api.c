@@ -17,6 +17,7 @@
 #include "http/query_request.h"
 #include "util/clock.h"
 #include "util/json.h"
+#include "util/metrics.h"
 #include "util/uuid.h"
 
 static int engine_http_status(enum eng_status st)
@@ -43,6 +44,7 @@ static const char *engine_error_code(enum eng_status st)
 
 static void engine_error(struct http_response *res, const struct eng_error *err)
 {
+	metrics_error(METRICS_REST, err->sqlstate);
 	http_error(res, engine_http_status(err->status), engine_error_code(err->status), err->message);
 }
 
@@ -104,8 +106,9 @@ static void end_stream(struct query_stream *st)
 	}
 }
 
-static void put_error_line(struct query_stream *st, const char *msg)
+static void put_error_line(struct query_stream *st, const char *sqlstate, const char *msg)
 {
+	metrics_error(METRICS_REST, sqlstate);
 	buf_puts(&st->out, "{\"error\":");
 	jw_cstring(&st->out, msg);
 	buf_puts(&st->out, "}\n");
@@ -184,7 +187,7 @@ static void start_query(struct query_stream *st)
 		rc = engine_query_execute(st->query, &err);
 	http_watch_stop(&st->watch);
 	if (rc < 0) {
-		put_error_line(st, err.message);
+		put_error_line(st, err.sqlstate, err.message);
 		end_stream(st);
 		return;
 	}
@@ -193,7 +196,7 @@ static void start_query(struct query_stream *st)
 	st->names = calloc(n ? n : 1, sizeof(*st->names));
 	if (!types || !st->names) {
 		free(types);
-		put_error_line(st, "Out of Memory Error: cannot encode the result");
+		put_error_line(st, "53200", "Out of Memory Error: cannot encode the result");
 		end_stream(st);
 		return;
 	}
@@ -204,7 +207,7 @@ static void start_query(struct query_stream *st)
 	st->enc = rj_encoder_new(types, n, engine_query_timezone(st->query));
 	free(types);
 	if (!st->enc) {
-		put_error_line(st, "Out of Memory Error: cannot encode the result");
+		put_error_line(st, "53200", "Out of Memory Error: cannot encode the result");
 		end_stream(st);
 		return;
 	}
@@ -230,7 +233,7 @@ static void next_rows(struct query_stream *st)
 	http_watch_stop(&st->watch);
 	if (!chunk) {
 		if (err.message[0])
-			put_error_line(st, err.message);
+			put_error_line(st, err.sqlstate, err.message);
 		end_stream(st);
 		return;
 	}
@@ -330,6 +333,7 @@ static void export_result(struct http_request *req, struct http_response *res, s
 		unlink(path);
 		if (fd < 0 || fstat(fd, &sb) != 0) {
 			snprintf(err.message, sizeof(err.message), "IO Error: cannot read the exported result");
+			memcpy(err.sqlstate, "58030", sizeof(err.sqlstate));
 			rc = -1;
 		}
 	}
@@ -340,6 +344,7 @@ static void export_result(struct http_request *req, struct http_response *res, s
 	if (rc < 0) {
 		if (fd >= 0)
 			close(fd);
+		metrics_error(METRICS_REST, err.sqlstate);
 		res->status = 500;
 		res->content_type = csv ? "text/csv" : "text/plain";
 		buf_reset(&res->body);
@@ -371,6 +376,7 @@ static void handle_query(struct http_request *req, struct http_response *res, vo
 		.query_id = st->qr.has_query_id ? st->qr.query_id : NULL,
 		.user = http_request_user(req),
 		.client_interface = "HttpQuery",
+		.door = METRICS_REST,
 		.user_agent = http_request_header(req, "User-Agent"),
 		.requested_by = st->qr.requested_by,
 		.visible = st->qr.visible,
@@ -488,6 +494,7 @@ static void handle_autocomplete(struct http_request *req, struct http_response *
 	int rc = applied ? engine_autocomplete(s, qr.statement, qr.max_suggestions, &sugg, &n, &err) : -1;
 	engine_session_release(s);
 	if (rc < 0) {
+		metrics_error(METRICS_REST, err.sqlstate);
 		http_error(res, 400, "autocomplete_failed", err.message);
 		query_request_free(&qr);
 		return;

@@ -10,6 +10,7 @@
 #include "lake/lake.h"
 #include "lake/metadata_internal.h"
 #include "util/buf.h"
+#include "util/metrics.h"
 
 struct num {
 	char s[24];
@@ -29,6 +30,8 @@ struct commit_ctx {
 	int64_t *snapshots;
 	int64_t new_table;
 	char now[40];
+	size_t at;       /* the changeset being applied */
+	bool conflicted; /* the checks of sets[at] found a conflict */
 };
 
 /* Runs sql with the given text parameters (at most 8). */
@@ -483,8 +486,10 @@ static int do_commit(struct lake_meta *m, void *arg, char *err, size_t errlen)
 {
 	struct commit_ctx *x = arg;
 	x->new_table = 0;
+	x->conflicted = false;
 	for (size_t i = 0; i < x->nsets; i++) {
 		struct lake_changeset *cs = &x->sets[i];
+		x->at = i;
 		char cid[24];
 		snprintf(cid, sizeof(cid), "%lld", (long long)cs->catalog_id);
 		int64_t snap;
@@ -504,6 +509,7 @@ static int do_commit(struct lake_meta *m, void *arg, char *err, size_t errlen)
 		int rc = LAKE_OK;
 		for (size_t c = 0; c < cs->n && rc == LAKE_OK; c++)
 			rc = apply(m, x, cs, &cs->items[c], snaps, &summary, err, errlen);
+		x->conflicted = rc == LAKE_CONFLICT;
 		if (rc == LAKE_OK) {
 			if (summary.len >= 2)
 				summary.len -= 2; /* the last "; " */
@@ -536,9 +542,16 @@ int lake_commit(struct lake_meta *m, struct lake_changeset *sets, size_t nsets, 
 			sets[j] = sets[j - 1];
 			sets[j - 1] = t;
 		}
-	struct commit_ctx x = {sets, nsets, author, snapshots, 0, ""};
+	struct commit_ctx x = {sets, nsets, author, snapshots, 0, "", 0, false};
 	lake_now_text(x.now, sizeof(x.now));
 	int rc = lake_in_transaction(m, do_commit, &x, err, errlen);
+	/* A conflict the checks found belongs to the changeset they were applying; a transaction the
+	 * store kept refusing to serialise, to every catalog of the commit. */
+	for (size_t i = 0; i < nsets; i++)
+		if (rc == LAKE_OK)
+			metrics_catalog_count(sets[i].catalog_id, METRICS_COMMITTED);
+		else if (rc == LAKE_CONFLICT && (!x.conflicted || i == x.at))
+			metrics_catalog_count(sets[i].catalog_id, METRICS_CONFLICT);
 	if (new_table)
 		*new_table = rc == LAKE_OK ? x.new_table : 0;
 	return rc;

@@ -14,6 +14,7 @@
 #include "lake/lake.h"
 #include "lake/metadata_internal.h"
 #include "util/clock.h"
+#include "util/metrics.h"
 #include "util/timefmt.h"
 
 
@@ -355,6 +356,7 @@ int lake_in_transaction(struct lake_meta *m, int (*fn)(struct lake_meta *, void 
 			rc = LAKE_CONFLICT;
 			break;
 		}
+		metrics_metadata_retry();
 		back_off(m, attempt);
 	}
 	m->db->retry = false;

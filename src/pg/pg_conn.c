@@ -25,6 +25,7 @@
 #include "util/base64.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/metrics.h"
 
 #define PROTOCOL_3_0 196608
 #define SSL_REQUEST 80877103
@@ -49,6 +50,7 @@ void pg_send_error(struct pg_conn *c, const char *severity, const char *sqlstate
                    const char *detail, const char *hint, int position)
 {
 	snprintf(c->last_sqlstate, sizeof(c->last_sqlstate), "%s", sqlstate);
+	metrics_error(METRICS_POSTGRES, sqlstate);
 	size_t m = pgw_begin(&c->out, 'E');
 	field(&c->out, 'S', severity);
 	field(&c->out, 'V', severity);

@@ -346,6 +346,7 @@ struct eng_query *pg_begin_query(struct pg_conn *c, const char *sql, const duckd
 		.sql = sql,
 		.user = c->user,
 		.client_interface = "Postgres",
+		.door = METRICS_POSTGRES,
 		.user_agent = c->application_name,
 		.visible = true,
 		.params = params,

@@ -30,6 +30,7 @@
 #include "pg/pg_wire.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/metrics.h"
 
 #define MAX_LISTENERS 4
 #define READ_CHUNK 65536
@@ -245,6 +246,7 @@ static void conn_unlink(struct pg_server *s, struct pg_conn *c)
 			break;
 		}
 	s->nconns--;
+	metrics_pg_connection(-1);
 	atomic_store(&c->retired, true);
 	pthread_mutex_unlock(&s->mu);
 }
@@ -429,6 +431,7 @@ static void *pool_main(void *arg)
 
 static void refuse(int fd, const char *sqlstate, const char *message)
 {
+	metrics_error(METRICS_POSTGRES, sqlstate);
 	buf b;
 	buf_init(&b);
 	size_t m = pgw_begin(&b, 'E');
@@ -518,6 +521,7 @@ static void accept_all(struct pg_server *s, int lfd)
 		c->next = s->conns;
 		s->conns = c;
 		s->nconns++;
+		metrics_pg_connection(1);
 		pthread_mutex_unlock(&s->mu);
 		/* the loop hears of hang-ups (edge-triggered: once), the pool of everything else */
 		struct epoll_event hup = {.events = EPOLLRDHUP | EPOLLET, .data.ptr = c};

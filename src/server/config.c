@@ -53,6 +53,10 @@ static const struct opt opts[] = {
 	{"body-max", OPT_BYTES, OFF(body_max), "largest JSON request body (default 2MiB)"},
 	{"max-connections", OPT_INT, OFF(max_connections), "HTTP connections at once (default 256)"},
 	{"idle-timeout-seconds", OPT_INT, OFF(idle_timeout_seconds), "close HTTP connections idle this long (default 300)"},
+	{"header-timeout-seconds", OPT_INT, OFF(header_timeout_seconds),
+	 "an HTTP connection without valid credentials must send a whole request header within this (default 10)"},
+	{"max-unauthenticated-per-ip", OPT_INT, OFF(max_unauthenticated_per_ip),
+	 "HTTP connections one client address may hold before sending valid credentials (default 32)"},
 	{"maintenance-interval-seconds", OPT_INT, OFF(maintenance_interval_seconds),
 	 "compact small files, expire snapshots and delete unreferenced objects this often (default 60; 0: only by hand)"},
 	{"snapshot-retention-seconds", OPT_INT, OFF(snapshot_retention_seconds),
@@ -113,6 +117,8 @@ static void set_defaults(struct config *cfg)
 	cfg->body_max = 2 << 20;
 	cfg->max_connections = 256;
 	cfg->idle_timeout_seconds = 300;
+	cfg->header_timeout_seconds = 10;
+	cfg->max_unauthenticated_per_ip = 32;
 	cfg->maintenance_interval_seconds = 60;
 	cfg->snapshot_retention_seconds = 604800;
 	cfg->gc_grace_seconds = 600;
@@ -484,8 +490,10 @@ int config_load(struct config *cfg, int argc, char **argv, char *err, size_t err
 		}
 		snprintf(cfg->metadata, n, "%s/metadata.sqlite", cfg->data_dir);
 	}
-	if (cfg->max_sessions < 1 || cfg->max_connections < 1 || cfg->query_log_size < 1) {
-		snprintf(err, errlen, "max-sessions, max-connections and query-log-size must be at least 1");
+	if (cfg->max_sessions < 1 || cfg->max_connections < 1 || cfg->query_log_size < 1 ||
+	    cfg->header_timeout_seconds < 1 || cfg->max_unauthenticated_per_ip < 1) {
+		snprintf(err, errlen, "max-sessions, max-connections, query-log-size, header-timeout-seconds and "
+		                      "max-unauthenticated-per-ip must be at least 1");
 		return -1;
 	}
 	return 0;

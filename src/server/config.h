@@ -38,6 +38,8 @@ struct config {
 	int64_t body_max;          /* bytes of one JSON request body */
 	int max_connections;       /* HTTP connections at once */
 	int idle_timeout_seconds;  /* an HTTP connection with no traffic this long is closed */
+	int header_timeout_seconds; /* an unauthenticated HTTP connection must send a request header within this */
+	int max_unauthenticated_per_ip; /* HTTP connections one address may hold without credentials */
 	int session_idle_seconds;  /* HTTP sessions close after this long unused */
 	int max_sessions;          /* open sessions at once, all workers */
 	int queue_max;             /* queries waiting for a slot, per worker */

@@ -280,7 +280,7 @@ static void touch_file(struct cache *c, const char *id)
 }
 
 int cache_acquire(struct cache *c, struct store *store, const char *space, const char *key, uint64_t expected_size,
-                  struct cache_entry **pin, struct store_error *err)
+                  struct cache_entry **pin, struct cache_use *use, struct store_error *err)
 {
 	*pin = NULL;
 	if (!space_valid(space) || !store_key_valid(key))
@@ -321,6 +321,10 @@ int cache_acquire(struct cache *c, struct store *store, const char *space, const
 		}
 		e->pins++;
 		c->st.hits++;
+		if (use) {
+			use->hits++;
+			use->hit_bytes += e->size;
+		}
 		lru_unlink(c, e);
 		lru_push(c, e);
 		int64_t now = clock_wall_us();
@@ -358,6 +362,9 @@ int cache_acquire(struct cache *c, struct store *store, const char *space, const
 		rc = err->status ? err->status : STORE_ERROR;
 		unpin(c, e);
 		e = NULL;
+	} else if (use) {
+		use->misses++;
+		use->miss_bytes += size;
 	}
 	pthread_mutex_unlock(&c->mu);
 	*pin = e;

@@ -33,11 +33,19 @@ void cache_space_root(const struct cache *c, const char *space, char *out, size_
 /* The folder holding every space (what readers of cached objects must be allowed to open). */
 const char *cache_objects_dir(const struct cache *c);
 
+/* What one reader's acquisitions found: objects already local (or downloaded meanwhile by another
+ * reader) and objects it downloaded itself, with their bytes. */
+struct cache_use {
+	uint64_t hits, misses;
+	uint64_t hit_bytes, miss_bytes;
+};
+
 /* Makes space/key local, downloading it from store when missing, and pins it until
  * cache_release. expected_size, when not 0, is what the object must weigh (a cached copy that
- * differs is fetched again). */
+ * differs is fetched again). use, when not NULL, counts the outcome (under the cache's lock, so
+ * several threads may share one). */
 int cache_acquire(struct cache *c, struct store *store, const char *space, const char *key, uint64_t expected_size,
-                  struct cache_entry **pin, struct store_error *err);
+                  struct cache_entry **pin, struct cache_use *use, struct store_error *err);
 void cache_release(struct cache *c, struct cache_entry *pin);
 
 /* Write-through: path (a complete local file, just uploaded as key) becomes the cached copy. The

@@ -102,7 +102,8 @@ test('GET /query/{id} reports the query log, only to its user', async () => {
   assert.equal(e.visible, false);
   assert.equal(e.requested_by, 'tests');
   assert.equal(e.rows, 1);
-  assert.equal(e.progress, 100);
+  assert.equal(e.progress.percentage, 100);
+  assert.equal(e.status, 'succeeded');
   assert.ok(Date.parse(e.start_time) <= Date.parse(e.end_time));
   assert.ok(Number.isInteger(e.duration_ms));
   const failed = await query(server, { statement: 'SELECT * FROM nope' });

@@ -104,7 +104,10 @@ static void test_hit_after_miss(void **state)
 	struct cache *c = open_cache(1 << 20);
 	struct cache_entry *pin;
 	struct store_error err;
-	assert_int_equal(cache_acquire(c, &src->base, "b1", "1/data-a", 1000, &pin, &err), STORE_OK);
+	struct cache_use use = {0};
+	assert_int_equal(cache_acquire(c, &src->base, "b1", "1/data-a", 1000, &pin, &use, &err), STORE_OK);
+	assert_int_equal(use.misses, 1);
+	assert_int_equal(use.miss_bytes, 1000);
 	char path[4200];
 	cache_space_root(c, "b1", path, sizeof(path));
 	strcat(path, "1/data-a");
@@ -112,8 +115,11 @@ static void test_hit_after_miss(void **state)
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_size, 1000);
 	cache_release(c, pin);
-	assert_int_equal(cache_acquire(c, &src->base, "b1", "1/data-a", 0, &pin, &err), STORE_OK);
+	assert_int_equal(cache_acquire(c, &src->base, "b1", "1/data-a", 0, &pin, &use, &err), STORE_OK);
 	cache_release(c, pin);
+	assert_int_equal(use.hits, 1);
+	assert_int_equal(use.hit_bytes, 1000);
+	assert_int_equal(use.misses, 1);
 	struct cache_stats s;
 	cache_get_stats(c, &s);
 	assert_int_equal(s.misses, 1);
@@ -124,18 +130,18 @@ static void test_hit_after_miss(void **state)
 	assert_int_equal(src->downloads, 1);
 
 	/* a missing object is an error, and is not remembered */
-	assert_int_equal(cache_acquire(c, &src->base, "b1", "1/missing", 0, &pin, &err), STORE_NOT_FOUND);
+	assert_int_equal(cache_acquire(c, &src->base, "b1", "1/missing", 0, &pin, NULL, &err), STORE_NOT_FOUND);
 	assert_null(pin);
 	put_object(src, "1/missing", 10);
-	assert_int_equal(cache_acquire(c, &src->base, "b1", "1/missing", 0, &pin, &err), STORE_OK);
+	assert_int_equal(cache_acquire(c, &src->base, "b1", "1/missing", 0, &pin, NULL, &err), STORE_OK);
 	cache_release(c, pin);
 	/* the metadata's size must match the bucket's object */
 	put_object(src, "1/data-b", 100);
-	assert_int_equal(cache_acquire(c, &src->base, "b1", "1/data-b", 99, &pin, &err), STORE_ERROR);
+	assert_int_equal(cache_acquire(c, &src->base, "b1", "1/data-b", 99, &pin, NULL, &err), STORE_ERROR);
 	assert_non_null(strstr(err.message, "metadata"));
 	/* bad keys and spaces */
-	assert_int_equal(cache_acquire(c, &src->base, "b1", "../x", 0, &pin, &err), STORE_INVALID);
-	assert_int_equal(cache_acquire(c, &src->base, "a/b", "x", 0, &pin, &err), STORE_INVALID);
+	assert_int_equal(cache_acquire(c, &src->base, "b1", "../x", 0, &pin, NULL, &err), STORE_INVALID);
+	assert_int_equal(cache_acquire(c, &src->base, "a/b", "x", 0, &pin, NULL, &err), STORE_INVALID);
 	cache_close(c);
 	close_source(src);
 }
@@ -151,7 +157,7 @@ static void *read_one(void *arg)
 	struct reader *r = arg;
 	struct cache_entry *pin;
 	struct store_error err;
-	r->rc = cache_acquire(r->c, &r->src->base, "b2", "1/shared", 5000, &pin, &err);
+	r->rc = cache_acquire(r->c, &r->src->base, "b2", "1/shared", 5000, &pin, NULL, &err);
 	if (r->rc == STORE_OK)
 		cache_release(r->c, pin);
 	return NULL;
@@ -199,7 +205,7 @@ static void test_size_bound_and_pins(void **state)
 	/* four pinned at once: the bound gives way to readers, never the other way round */
 	for (int i = 0; i < 4; i++) {
 		snprintf(key, sizeof(key), "2/obj-%d", i);
-		assert_int_equal(cache_acquire(c, &src->base, "b3", key, 1000, &pins[i], &err), STORE_OK);
+		assert_int_equal(cache_acquire(c, &src->base, "b3", key, 1000, &pins[i], NULL, &err), STORE_OK);
 	}
 	struct cache_stats s;
 	cache_get_stats(c, &s);
@@ -218,14 +224,14 @@ static void test_size_bound_and_pins(void **state)
 	for (int round = 0; round < 3; round++)
 		for (int i = 0; i < 10; i++) {
 			snprintf(key, sizeof(key), "2/obj-%d", i);
-			assert_int_equal(cache_acquire(c, &src->base, "b3", key, 1000, &pins[0], &err), STORE_OK);
+			assert_int_equal(cache_acquire(c, &src->base, "b3", key, 1000, &pins[0], NULL, &err), STORE_OK);
 			cache_release(c, pins[0]);
 			cache_get_stats(c, &s);
 			assert_true(s.bytes_cached <= 3500);
 		}
 	/* the most recent one is a hit, and touching it keeps it over older ones */
 	int before = src->downloads;
-	assert_int_equal(cache_acquire(c, &src->base, "b3", "2/obj-9", 1000, &pins[0], &err), STORE_OK);
+	assert_int_equal(cache_acquire(c, &src->base, "b3", "2/obj-9", 1000, &pins[0], NULL, &err), STORE_OK);
 	cache_release(c, pins[0]);
 	assert_int_equal(src->downloads, before);
 	cache_close(c);
@@ -247,7 +253,7 @@ static void test_adopt_forget_restart(void **state)
 	struct cache_entry *pin;
 	struct store_error err;
 	/* found without the bucket ever being asked */
-	assert_int_equal(cache_acquire(c, &src->base, "b4", "3/new", 15, &pin, &err), STORE_OK);
+	assert_int_equal(cache_acquire(c, &src->base, "b4", "3/new", 15, &pin, NULL, &err), STORE_OK);
 	assert_int_equal(src->downloads, 0);
 	/* forgotten while read: the file stays until its reader is done */
 	char path[4200];
@@ -259,7 +265,7 @@ static void test_adopt_forget_restart(void **state)
 	assert_int_not_equal(access(path, F_OK), 0);
 
 	put_object(src, "3/kept", 300);
-	assert_int_equal(cache_acquire(c, &src->base, "b4", "3/kept", 300, &pin, &err), STORE_OK);
+	assert_int_equal(cache_acquire(c, &src->base, "b4", "3/kept", 300, &pin, NULL, &err), STORE_OK);
 	cache_release(c, pin);
 	cache_close(c);
 
@@ -276,7 +282,7 @@ static void test_adopt_forget_restart(void **state)
 	assert_int_equal(s.objects, 1);
 	assert_int_equal(s.bytes_cached, 300);
 	int before = src->downloads;
-	assert_int_equal(cache_acquire(c, &src->base, "b4", "3/kept", 300, &pin, &err), STORE_OK);
+	assert_int_equal(cache_acquire(c, &src->base, "b4", "3/kept", 300, &pin, NULL, &err), STORE_OK);
 	cache_release(c, pin);
 	assert_int_equal(src->downloads, before);
 	cache_forget_space(c, "b4");
@@ -287,9 +293,9 @@ static void test_adopt_forget_restart(void **state)
 	put_object(src, "3/a", 600);
 	put_object(src, "3/b", 600);
 	c = open_cache(1 << 20);
-	assert_int_equal(cache_acquire(c, &src->base, "b4", "3/a", 600, &pin, &err), STORE_OK);
+	assert_int_equal(cache_acquire(c, &src->base, "b4", "3/a", 600, &pin, NULL, &err), STORE_OK);
 	cache_release(c, pin);
-	assert_int_equal(cache_acquire(c, &src->base, "b4", "3/b", 600, &pin, &err), STORE_OK);
+	assert_int_equal(cache_acquire(c, &src->base, "b4", "3/b", 600, &pin, NULL, &err), STORE_OK);
 	cache_release(c, pin);
 	cache_close(c);
 	c = open_cache(700);
