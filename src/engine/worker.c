@@ -110,21 +110,13 @@ int worker_open(struct worker *w, int size, const struct config *cfg, const char
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	char mem[32], threads[16], spill[32], flush[32];
+	char mem[32], threads[16];
 	snprintf(mem, sizeof(mem), "%lldB", (long long)wc->memory_bytes);
 	snprintf(threads, sizeof(threads), "%d", wc->threads);
-	/* DuckDB's default spill bound is 90% of the free disk for each instance; ours are shares
-	 * of half of it (server/budget.c), so the workers together cannot fill the disk. */
-	snprintf(spill, sizeof(spill), "%lldB", (long long)wc->spill_bytes);
-	/* Freed memory a thread's allocator cache keeps lies outside memory_limit; the budget
-	 * counts threads x this threshold on top of the limit. */
-	snprintf(flush, sizeof(flush), "%lldB", (long long)wc->flush_bytes);
 	const char *settings[][2] = {
 		{"memory_limit", mem},
 		{"threads", threads},
 		{"temp_directory", tmpdir},
-		{"max_temp_directory_size", spill},
-		{"allocator_flush_threshold", flush},
 		{"autoload_known_extensions", "false"},
 		{"autoinstall_known_extensions", "false"},
 		{"allow_community_extensions", "false"},
@@ -168,6 +160,18 @@ int worker_open(struct worker *w, int size, const struct config *cfg, const char
 			sql[n++] = '\'';
 		}
 		snprintf(sql + n, sizeof(sql) - n, "]");
+		if (run(c, sql, err, errlen) < 0)
+			goto fail;
+	}
+	/* DuckDB's default spill bound is 90% of the free disk for each instance; ours are shares
+	 * of half of it (server/budget.c), so the workers together cannot fill the disk. Given in
+	 * the open config, DuckDB 1.5 reports this bound but does not enforce it, so it is SET.
+	 * Freed memory a thread's allocator cache keeps lies outside memory_limit; the budget counts
+	 * threads x allocator_flush_threshold on top of the limit. */
+	{
+		char sql[160];
+		snprintf(sql, sizeof(sql), "SET max_temp_directory_size = '%lldB'; SET allocator_flush_threshold = '%lldB'",
+		         (long long)wc->spill_bytes, (long long)wc->flush_bytes);
 		if (run(c, sql, err, errlen) < 0)
 			goto fail;
 	}

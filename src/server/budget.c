@@ -107,7 +107,8 @@ static int find_mount(const char *mountinfo, bool v2, char *root, size_t rootlen
 				if (v2)
 					match = !strcmp(fstype, "cgroup2");
 				else if (!strcmp(fstype, "cgroup") && field(sep + 3, eol, 2, super, sizeof(super)) == 0) {
-					for (char *tok = strtok(super, ","); tok; tok = strtok(NULL, ","))
+					char *save = NULL;
+					for (char *tok = strtok_r(super, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
 						if (!strcmp(tok, "memory"))
 							match = true;
 				}
