@@ -292,9 +292,8 @@ int budget_split(int64_t budget, int64_t disk_free, struct config_worker w[COMPU
 			w[i].flush_bytes = flush_for(w[i].memory_bytes, w[i].threads);
 			used += budget_footprint(&w[i]);
 		} else {
-			/* 7/8 of the smallest share stays at least BUDGET_WORKER_MIN once a flush
-			 * threshold per thread comes out of it */
-			floors += BUDGET_WORKER_MIN + 16 * MIB * w[i].threads;
+			/* the smallest share: the smallest limit and the smallest threshold per thread */
+			floors += BUDGET_WORKER_MIN + FLUSH_MIN * w[i].threads;
 			weight_sum += weights[i];
 		}
 	}
@@ -304,21 +303,30 @@ int budget_split(int64_t budget, int64_t disk_free, struct config_worker w[COMPU
 		human(avail, a, sizeof(a));
 		human(used, u, sizeof(u));
 		human(floors, f, sizeof(f));
-		snprintf(err, errlen,
-		         "the workers' memory does not fit the memory budget of %s (%s for the workers once the "
-		         "server's own share is kept): the explicit worker-memory settings take %s with their "
-		         "threads' allocator caches, and the other compute sizes need at least %s; lower "
-		         "worker-memory-SIZE or worker-threads-SIZE, or raise memory-budget",
-		         b, a, u, f);
+		if (used == 0)
+			snprintf(err, errlen,
+			         "the memory budget of %s is too small for the five compute sizes: once the server's "
+			         "own share is kept, %s is left and they need at least %s; raise memory-budget or lower "
+			         "worker-threads-SIZE",
+			         b, a, f);
+		else
+			snprintf(err, errlen,
+			         "the workers' memory does not fit the memory budget of %s (%s for the workers once the "
+			         "server's own share is kept): the explicit worker-memory settings take %s with their "
+			         "threads' allocator caches, and the other compute sizes need at least %s; lower "
+			         "worker-memory-SIZE or worker-threads-SIZE, or raise memory-budget",
+			         b, a, u, f);
 		return -1;
 	}
 	int64_t rest = avail - used - floors;
 	for (int i = 0; i < COMPUTE_SIZES; i++) {
 		if (w[i].memory_bytes >= 0)
 			continue;
-		int64_t share = BUDGET_WORKER_MIN + 16 * MIB * w[i].threads + rest / weight_sum * weights[i];
+		int64_t share = BUDGET_WORKER_MIN + FLUSH_MIN * w[i].threads + rest / weight_sum * weights[i];
 		w[i].flush_bytes = flush_for(share, w[i].threads);
-		w[i].memory_bytes = share - (int64_t)w[i].threads * w[i].flush_bytes;
+		if (share - w[i].threads * w[i].flush_bytes < BUDGET_WORKER_MIN)
+			w[i].flush_bytes = (share - BUDGET_WORKER_MIN) / w[i].threads;
+		w[i].memory_bytes = share - w[i].threads * w[i].flush_bytes;
 	}
 	/* Half the free disk for spilling, by the same weights; the other half stays for the SSD
 	 * cache, the built-in bucket and the metadata store, which live there too. */

@@ -144,6 +144,14 @@ static void test_split_defaults(void **state)
 		assert_true(w[i].memory_bytes >= BUDGET_WORKER_MIN);
 		assert_true(w[i].spill_bytes == 0);
 	}
+	/* ... also on a host with many processors that the container does not limit */
+	defaults(w, 64);
+	assert_int_equal(budget_split(1 * GIB, 0, w, err, sizeof(err)), 0);
+	assert_true(footprints(w) <= 1 * GIB - budget_reserve(1 * GIB));
+	for (int i = 0; i < COMPUTE_SIZES; i++) {
+		assert_true(w[i].memory_bytes >= BUDGET_WORKER_MIN);
+		assert_true(w[i].flush_bytes >= 8 * MIB);
+	}
 	assert_true(budget_reserve(1 * GIB) == 256 * MIB);
 	assert_true(budget_reserve(10 * GIB) == 2 * GIB);
 
