@@ -85,7 +85,6 @@ bool worker_setting_is_global(const struct worker *w, const char *name)
 int worker_open(struct worker *w, int size, const struct config *cfg, const char *read_dir, char *err, size_t errlen)
 {
 	const struct config_worker *wc = &cfg->workers[size];
-	char opt[64];
 	char *tmpdir = w->tmpdir;
 	w->size = size;
 	snprintf(w->slug, sizeof(w->slug), "worker-%s-1", compute_size_names[size]);
@@ -118,14 +117,24 @@ int worker_open(struct worker *w, int size, const struct config *cfg, const char
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	snprintf(opt, sizeof(opt), "%lldB", (long long)wc->memory_bytes);
-	duckdb_set_config(dc, "memory_limit", opt);
-	snprintf(opt, sizeof(opt), "%d", wc->threads);
-	duckdb_set_config(dc, "threads", opt);
-	duckdb_set_config(dc, "temp_directory", tmpdir);
-	duckdb_set_config(dc, "autoload_known_extensions", "false");
-	duckdb_set_config(dc, "autoinstall_known_extensions", "false");
-	duckdb_set_config(dc, "allow_community_extensions", "false");
+	char mem[32], threads[16];
+	snprintf(mem, sizeof(mem), "%lldB", (long long)wc->memory_bytes);
+	snprintf(threads, sizeof(threads), "%d", wc->threads);
+	const char *settings[][2] = {
+		{"memory_limit", mem},
+		{"threads", threads},
+		{"temp_directory", tmpdir},
+		{"autoload_known_extensions", "false"},
+		{"autoinstall_known_extensions", "false"},
+		{"allow_community_extensions", "false"},
+	};
+	for (size_t i = 0; i < sizeof(settings) / sizeof(settings[0]); i++) {
+		if (duckdb_set_config(dc, settings[i][0], settings[i][1]) == DuckDBError) {
+			snprintf(err, errlen, "cannot set DuckDB's %s to %s", settings[i][0], settings[i][1]);
+			duckdb_destroy_config(&dc);
+			return -1;
+		}
+	}
 	char *open_err = NULL;
 	if (duckdb_open_ext(NULL, &w->db, dc, &open_err) == DuckDBError) {
 		snprintf(err, errlen, "cannot start DuckDB: %s", open_err ? open_err : "unknown error");
@@ -158,6 +167,18 @@ int worker_open(struct worker *w, int size, const struct config *cfg, const char
 			sql[n++] = '\'';
 		}
 		snprintf(sql + n, sizeof(sql) - n, "]");
+		if (run(c, sql, err, errlen) < 0)
+			goto fail;
+	}
+	/* DuckDB's default spill bound is 90% of the free disk for each instance; ours are shares
+	 * of half of it (server/budget.c), so the workers together cannot fill the disk. Given in
+	 * the open config, DuckDB 1.5 reports this bound but does not enforce it, so it is SET.
+	 * Freed memory a thread's allocator cache keeps lies outside memory_limit; the budget counts
+	 * threads x allocator_flush_threshold on top of the limit. */
+	{
+		char sql[160];
+		snprintf(sql, sizeof(sql), "SET max_temp_directory_size = '%lldB'; SET allocator_flush_threshold = '%lldB'",
+		         (long long)wc->spill_bytes, (long long)wc->flush_bytes);
 		if (run(c, sql, err, errlen) < 0)
 			goto fail;
 	}

@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "server/budget.h"
 #include "util/log.h"
 
 const char *const compute_size_names[COMPUTE_SIZES] = {"XS", "S", "M", "L", "XL"};
@@ -35,7 +36,8 @@ struct opt {
 #define WORKER_OPTS(i, lower)                                                                       \
 	{"worker-memory-" lower, OPT_BYTES, OFF(workers[i].memory_bytes), "memory limit of the " lower " worker"}, \
 	{"worker-threads-" lower, OPT_INT, OFF(workers[i].threads), "threads of the " lower " worker"},            \
-	{"worker-slots-" lower, OPT_INT, OFF(workers[i].slots), "queries the " lower " worker runs at once"}
+	{"worker-slots-" lower, OPT_INT, OFF(workers[i].slots), "queries the " lower " worker runs at once"},        \
+	{"worker-spill-" lower, OPT_BYTES, OFF(workers[i].spill_bytes), "spill space of the " lower " worker on disk"}
 
 static const struct opt opts[] = {
 	{"bind", OPT_STR, OFF(bind), "address to listen on (default 127.0.0.1)"},
@@ -95,6 +97,8 @@ static const struct opt opts[] = {
 	{"queue-timeout-ms", OPT_INT, OFF(queue_timeout_ms), "longest wait for a query slot (default 30000)"},
 	{"shutdown-grace-seconds", OPT_INT, OFF(shutdown_grace_seconds), "running queries may finish for (default 10)"},
 	{"query-log-size", OPT_INT, OFF(query_log_size), "queries remembered for GET /query/{id} (default 10000)"},
+	{"memory-budget", OPT_BYTES, OFF(memory_budget),
+	 "memory the whole server may use, shared by the workers (default: the machine's memory or its cgroup limit)"},
 	{"compute-size", OPT_SIZE, OFF(default_compute_size), "default compute size XS|S|M|L|XL (default M)"},
 	WORKER_OPTS(0, "xs"),
 	WORKER_OPTS(1, "s"),
@@ -142,10 +146,11 @@ static void set_defaults(struct config *cfg)
 	cfg->shutdown_grace_seconds = 10;
 	cfg->query_log_size = 10000;
 	cfg->default_compute_size = 2;
-	static const struct config_worker sizes[COMPUTE_SIZES] = {
-		{512LL << 20, 1, 2}, {1LL << 30, 2, 4}, {4LL << 30, 4, 8}, {8LL << 30, 8, 16}, {16LL << 30, 16, 32},
-	};
-	memcpy(cfg->workers, sizes, sizeof(sizes));
+	static const int threads[COMPUTE_SIZES] = {1, 2, 4, 8, 16}, slots[COMPUTE_SIZES] = {2, 4, 8, 16, 32};
+	for (int i = 0; i < COMPUTE_SIZES; i++)
+		cfg->workers[i] = (struct config_worker){.memory_bytes = -1, .threads = threads[i], .slots = slots[i],
+		                                         .spill_bytes = -1};
+	cfg->memory_budget = -1;
 	/* More DuckDB threads than processors only adds scheduling work to every query, so the
 	 * default thread counts stop at the machine's processor count (explicit values are kept). */
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -386,8 +391,9 @@ void config_print_help(const char *prog)
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
 		printf("  --%-24s %s\n", opts[i].name, opts[i].help);
 	printf("  --%-24s %s\n", "help", "show this help");
-	printf("\nWorker defaults: XS 512MiB/1 thread, S 1GiB/2, M 4GiB/4, L 8GiB/8, XL 16GiB/16; thread counts\n"
-	       "stop at the number of processors unless set explicitly.\n");
+	printf("\nWorker defaults: XS 1 thread, S 2, M 4, L 8, XL 16, stopping at the number of processors unless set\n"
+	       "explicitly. Memory: the budget less a fifth kept for the server, shared by all five sizes in\n"
+	       "proportions 1:2:8:16:32; spill space: half the free disk, in the same proportions.\n");
 }
 
 bool config_user_is_admin(const struct config *cfg, const char *user)
@@ -405,6 +411,27 @@ bool config_user_is_admin(const struct config *cfg, const char *user)
 			p++;
 	}
 	return false;
+}
+
+/* The budget is the machine's memory or the cgroup's limit, whichever is smaller, unless the
+ * operator names one; the workers' defaults are shares of it. */
+static int derive_memory(struct config *cfg, char *err, size_t errlen)
+{
+	struct budget_machine m;
+	budget_probe(cfg->data_dir, &m);
+	cfg->machine_ram = m.ram;
+	cfg->machine_cgroup = m.cgroup;
+	cfg->memory_budget_explicit = cfg->memory_budget >= 0;
+	if (!cfg->memory_budget_explicit) {
+		cfg->memory_budget = m.ram;
+		if (m.cgroup > 0 && (m.ram <= 0 || m.cgroup < m.ram))
+			cfg->memory_budget = m.cgroup;
+		if (cfg->memory_budget <= 0) {
+			snprintf(err, errlen, "cannot tell how much memory this machine has: set memory-budget");
+			return -1;
+		}
+	}
+	return budget_split(cfg->memory_budget, m.disk_free, cfg->workers, err, errlen);
 }
 
 int config_load(struct config *cfg, int argc, char **argv, char *err, size_t errlen)
@@ -459,11 +486,16 @@ int config_load(struct config *cfg, int argc, char **argv, char *err, size_t err
 			flag_users = true;
 	}
 	for (int i = 0; i < COMPUTE_SIZES; i++) {
-		if (cfg->workers[i].threads < 1 || cfg->workers[i].slots < 1 || cfg->workers[i].memory_bytes < (64 << 20)) {
+		struct config_worker *w = &cfg->workers[i];
+		w->memory_explicit = w->memory_bytes >= 0;
+		w->spill_explicit = w->spill_bytes >= 0;
+		if (w->threads < 1 || w->slots < 1 || (w->memory_explicit && w->memory_bytes < BUDGET_WORKER_MIN)) {
 			snprintf(err, errlen, "worker %s needs at least 1 thread, 1 slot and 64MiB", compute_size_names[i]);
 			return -1;
 		}
 	}
+	if (derive_memory(cfg, err, errlen) < 0)
+		return -1;
 	if (strcmp(cfg->pg_tls, "require") && strcmp(cfg->pg_tls, "prefer") && strcmp(cfg->pg_tls, "off")) {
 		snprintf(err, errlen, "pg-tls must be require, prefer or off");
 		return -1;

@@ -17,9 +17,12 @@ struct config_user {
 };
 
 struct config_worker {
-	int64_t memory_bytes; /* DuckDB memory_limit */
+	int64_t memory_bytes; /* DuckDB memory_limit; -1 until derived from the memory budget */
 	int threads;          /* DuckDB threads */
 	int slots;            /* queries running at once; more wait in the queue */
+	int64_t spill_bytes;  /* DuckDB max_temp_directory_size; -1 until derived from free disk */
+	int64_t flush_bytes;  /* DuckDB allocator_flush_threshold, derived (see server/budget.c) */
+	bool memory_explicit, spill_explicit; /* given by the operator, not derived */
 };
 
 struct config {
@@ -70,6 +73,9 @@ struct config {
 	int64_t s3_multipart_threshold;
 	int64_t s3_part_size;
 	struct config_worker workers[COMPUTE_SIZES];
+	int64_t memory_budget;     /* bytes all of the server may use; -1 until taken from the machine */
+	bool memory_budget_explicit;
+	int64_t machine_ram, machine_cgroup; /* what the machine said (0: unknown, no limit) */
 };
 
 extern const char *const compute_size_names[COMPUTE_SIZES];

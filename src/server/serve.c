@@ -18,6 +18,7 @@
 #include "http/lakehouse_api.h"
 #include "lake/metadata.h"
 #include "pg/pg_server.h"
+#include "server/budget.h"
 #include "server/config.h"
 #include "util/log.h"
 
@@ -47,6 +48,37 @@ static int ensure_users(struct config *cfg)
 	return 0;
 }
 
+static long long mib(int64_t bytes)
+{
+	return (long long)(bytes >> 20);
+}
+
+/* The effective limits, so an operator sees what each compute size got and from what. */
+static void log_memory(const struct config *cfg)
+{
+	const char *from = cfg->memory_budget_explicit ? "memory-budget"
+	                   : cfg->machine_cgroup > 0 && cfg->memory_budget == cfg->machine_cgroup ? "cgroup"
+	                                                                                       : "ram";
+	log_info("memory budget", "budget_mib=%lld from=%s ram_mib=%lld cgroup_mib=%lld reserved_mib=%lld",
+	         mib(cfg->memory_budget), from, mib(cfg->machine_ram), mib(cfg->machine_cgroup),
+	         mib(budget_reserve(cfg->memory_budget)));
+	int64_t machine = cfg->machine_cgroup > 0 && cfg->machine_cgroup < cfg->machine_ram ? cfg->machine_cgroup
+	                                                                                  : cfg->machine_ram;
+	if (cfg->memory_budget_explicit && machine > 0 && cfg->memory_budget > machine)
+		log_warn("memory-budget is more than this machine has: a query load that uses it may get the server "
+		         "killed",
+		         "budget_mib=%lld machine_mib=%lld", mib(cfg->memory_budget), mib(machine));
+	for (int i = 0; i < COMPUTE_SIZES; i++) {
+		const struct config_worker *w = &cfg->workers[i];
+		log_info("compute size",
+		         "size=%s memory_limit_mib=%lld memory=%s threads=%d slots=%d allocator_flush_mib=%lld "
+		         "footprint_mib=%lld spill_mib=%lld spill=%s",
+		         compute_size_names[i], mib(w->memory_bytes), w->memory_explicit ? "explicit" : "derived", w->threads,
+		         w->slots, mib(w->flush_bytes), mib(budget_footprint(w)), mib(w->spill_bytes),
+		         w->spill_explicit ? "explicit" : "derived");
+	}
+}
+
 int serve_main(const char *prog, int argc, char **argv)
 {
 	struct config cfg;
@@ -63,6 +95,7 @@ int serve_main(const char *prog, int argc, char **argv)
 		return 2;
 	}
 	log_set_level((enum log_level)cfg.log_level);
+	log_memory(&cfg);
 	if (ensure_users(&cfg) < 0) {
 		config_free(&cfg);
 		return 2;
