@@ -1,5 +1,5 @@
 /* Kept connections for new sessions: opening a DuckDB connection, closing one and planning each
- * statement afresh cost a request without session_id more than the query itself (decision 50). */
+ * statement afresh cost a request without session_id more than the query itself (decision 48). */
 #include <stdlib.h>
 #include <string.h>
 
