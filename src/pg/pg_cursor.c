@@ -290,15 +290,6 @@ static struct move plan(const struct pg_fetch *f, uint64_t pos, uint64_t n)
 	return m;
 }
 
-static int16_t format_of(const int16_t *formats, int nformats, idx_t col)
-{
-	if (nformats == 0)
-		return 0;
-	if (nformats == 1)
-		return formats[0];
-	return col < (idx_t)nformats ? formats[col] : 0;
-}
-
 static void row_description(struct pg_conn *c, const struct pg_cursor *k, const int16_t *formats, int nformats)
 {
 	size_t m = pgw_begin(&c->out, 'T');
@@ -310,7 +301,7 @@ static void row_description(struct pg_conn *c, const struct pg_cursor *k, const 
 		pgw_int32(&c->out, k->cols[i].oid);
 		pgw_int16(&c->out, k->cols[i].typlen);
 		pgw_int32(&c->out, k->cols[i].typmod);
-		pgw_int16(&c->out, format_of(formats, nformats, i));
+		pgw_int16(&c->out, pgw_format_of(formats, nformats, i));
 	}
 	pgw_end(&c->out, m);
 }
@@ -355,7 +346,7 @@ static int send_rows(struct pg_conn *c, struct pg_cursor *k, const struct move *
 				c->out.len = dm;
 				return -1;
 			}
-			bool binary = format_of(formats, nformats, col) == 1;
+			bool binary = pgw_format_of(formats, nformats, col) == 1;
 			int32_t n = binary ? bn : tn;
 			pgw_int32(&c->out, n);
 			if (n > 0)

@@ -123,15 +123,6 @@ static void after_statement(struct pg_conn *c, const struct stmt_head *h, bool o
 
 /* --- results ---------------------------------------------------------------------------------- */
 
-static int16_t format_of(const int16_t *formats, int nformats, idx_t col)
-{
-	if (nformats == 0)
-		return 0;
-	if (nformats == 1)
-		return formats[0];
-	return col < (idx_t)nformats ? formats[col] : 0;
-}
-
 /* RowDescription from names and types; cols get their encoders when asked for. */
 static int row_description(struct pg_conn *c, idx_t ncols, const char *const *names, const duckdb_logical_type *types,
                            const int16_t *formats, int nformats, struct pg_column **cols_out, bool send)
@@ -163,7 +154,7 @@ static int row_description(struct pg_conn *c, idx_t ncols, const char *const *na
 			pgw_int32(&c->out, cols[i].oid);
 			pgw_int16(&c->out, cols[i].typlen);
 			pgw_int32(&c->out, cols[i].typmod);
-			pgw_int16(&c->out, format_of(formats, nformats, i));
+			pgw_int16(&c->out, pgw_format_of(formats, nformats, i));
 		}
 	}
 	if (send)
@@ -229,7 +220,7 @@ int pg_send_rows(struct pg_conn *c, struct pg_portal *p, const struct tz *zone, 
 			pgw_int16(&c->out, (int16_t)p->ncols);
 			for (idx_t col = 0; col < p->ncols; col++)
 				pg_column_value(&c->out, &p->cols[col], vecs[col], p->chunk_row,
-				                format_of(p->formats, p->nformats, col), zone);
+				                pgw_format_of(p->formats, p->nformats, col), zone);
 			pgw_end(&c->out, m);
 			p->chunk_row++;
 			sent++;

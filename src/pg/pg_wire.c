@@ -26,6 +26,15 @@ void pgw_end(buf *b, size_t start)
 
 void pgw_byte(buf *b, uint8_t v) { buf_putc(b, (char)v); }
 
+int16_t pgw_format_of(const int16_t *formats, int nformats, size_t col)
+{
+	if (nformats <= 0)
+		return 0;
+	if (nformats == 1)
+		return formats[0];
+	return col < (size_t)nformats ? formats[col] : 0;
+}
+
 void pgw_int16(buf *b, int16_t v)
 {
 	unsigned char p[2] = {(unsigned char)((uint16_t)v >> 8), (unsigned char)v};

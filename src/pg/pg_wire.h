@@ -21,6 +21,9 @@ void pgw_int64(buf *b, int64_t v);
 /* A NUL-terminated string. */
 void pgw_str(buf *b, const char *s);
 void pgw_bytes(buf *b, const void *p, size_t n);
+/* The format code of result column col under a Bind's list of them: none means text, one applies
+ * to every column, otherwise one per column. */
+int16_t pgw_format_of(const int16_t *formats, int nformats, size_t col);
 
 struct pgr {
 	const unsigned char *p;
